@@ -1,0 +1,1 @@
+"""Data layer: Airflow's tables, the engine and sessions, and the SQL itself."""
