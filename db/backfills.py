@@ -1,0 +1,124 @@
+"""SQL for backfills: lookups by id, filtered keyset listings, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+
+from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
+from db.tables import backfill, backfill_dag_run
+
+# Derived statuses, spelled as in resolvers.records.BackfillStatus.
+COMPLETED, PAUSED, RUNNING, INITIALIZING, ORPHANED = (
+    "COMPLETED", "PAUSED", "RUNNING", "INITIALIZING", "ORPHANED",
+)  # fmt: skip
+
+ORDER_COLUMNS = {
+    "id": (backfill.c.id,),
+    "created_at": (backfill.c.created_at, backfill.c.id),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillFilter:
+    dag_ids: tuple[str, ...] | None = None
+    backfill_ids: tuple[int, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def has_slots() -> ColumnElement[bool]:
+    return exists().where(backfill_dag_run.c.backfill_id == backfill.c.id)
+
+
+def _columns():
+    return [*backfill.c, has_slots().label("has_slots")]
+
+
+def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool]:
+    """SQL twin of resolvers.records.backfill_status (tests check they agree)."""
+    active = backfill.c.completed_at.is_(None)
+    not_paused = or_(backfill.c.is_paused.is_(None), backfill.c.is_paused == false())
+    if status == COMPLETED:
+        return backfill.c.completed_at.is_not(None)
+    if status == PAUSED:
+        return and_(active, backfill.c.is_paused == true())
+    if status == RUNNING:
+        return and_(active, not_paused, has_slots())
+    if status == INITIALIZING:
+        return and_(active, not_paused, ~has_slots(), backfill.c.created_at > orphan_cutoff)
+    if status == ORPHANED:
+        return and_(active, not_paused, ~has_slots(), backfill.c.created_at <= orphan_cutoff)
+    raise ValueError(f"unknown backfill status {status!r}")
+
+
+def filter_conditions(spec: BackfillFilter, orphan_cutoff: datetime) -> list[ColumnElement]:
+    conditions: list[ColumnElement] = []
+    if spec.dag_ids is not None:
+        conditions.append(backfill.c.dag_id.in_(spec.dag_ids))
+    if spec.backfill_ids is not None:
+        conditions.append(backfill.c.id.in_(spec.backfill_ids))
+    if spec.statuses is not None:
+        conditions.append(or_(*(status_condition(s, orphan_cutoff) for s in spec.statuses)))
+    if spec.created_after is not None:
+        conditions.append(backfill.c.created_at >= spec.created_after)
+    if spec.created_before is not None:
+        conditions.append(backfill.c.created_at < spec.created_before)
+    return conditions
+
+
+def backfills_by_id(ids: Sequence[int]) -> Select:
+    return select(*_columns()).where(backfill.c.id.in_(ids))
+
+
+def backfill_page(
+    spec: BackfillFilter, order_field: str, seek: Seek, orphan_cutoff: datetime
+) -> Select:
+    """One page of backfills, plus exact boundary flags when paging from a cursor.
+
+    Without cursors there is nothing before the first page (or after the
+    last): a plain `ORDER BY … LIMIT`. With a cursor, the page is outer-joined
+    to a one-row `boundary` of EXISTS flags so that even an empty page tells
+    whether items lie beyond the cursor, still in one statement.
+    """
+    order_columns = ORDER_COLUMNS[order_field]
+    conditions = filter_conditions(spec, orphan_cutoff)
+    page = (
+        select(*_columns())
+        .where(*conditions, *range_conditions(order_columns, seek))
+        .order_by(*fetch_order(order_columns, seek))
+        .limit(seek.limit)
+    )
+    if seek.after is None and seek.before is None:
+        return page
+
+    def beyond(condition: ColumnElement) -> ColumnElement[bool]:
+        return exists().where(*conditions, condition)
+
+    boundary = select(
+        (beyond(up_to_after(order_columns, seek)) if seek.after is not None else false()).label(
+            "exists_up_to_after"
+        ),
+        (beyond(from_before(order_columns, seek)) if seek.before is not None else false()).label(
+            "exists_from_before"
+        ),
+    ).subquery("boundary")
+    page = page.subquery("page")
+    page_order = [page.c[column.name] for column in order_columns]
+    return (
+        select(boundary, *page.c)
+        .select_from(boundary.outerjoin(page, true()))
+        .order_by(*fetch_order(page_order, seek))
+    )
+
+
+def count_backfills(spec: BackfillFilter, orphan_cutoff: datetime) -> Select:
+    return (
+        select(func.count().label("backfill_count"))
+        .select_from(backfill)
+        .where(*filter_conditions(spec, orphan_cutoff))
+    )

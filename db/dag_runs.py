@@ -1,0 +1,43 @@
+"""SQL for dag runs: the columns the gateway exposes and lookups by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Label, Select, Table, select
+from sqlalchemy.sql import Alias
+
+from db.tables import dag_run
+
+# Exposed name -> dag_run column. resolvers.records.DagRunRecord reads these names.
+DAG_RUN_FIELDS = (
+    ("dag_run_id", "id"),
+    ("dag_id", "dag_id"),
+    ("run_id", "run_id"),
+    ("state", "state"),
+    ("run_type", "run_type"),
+    ("triggered_by", "triggered_by"),
+    ("triggering_user_name", "triggering_user_name"),
+    ("logical_date", "logical_date"),
+    ("run_after", "run_after"),
+    ("queued_at", "queued_at"),
+    ("start_date", "start_date"),
+    ("end_date", "end_date"),
+    ("data_interval_start", "data_interval_start"),
+    ("data_interval_end", "data_interval_end"),
+    ("conf", "conf"),
+    ("clear_number", "clear_number"),
+    ("backfill_id", "backfill_id"),
+    ("partition_key", "partition_key"),
+    ("partition_date", "partition_date"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+)
+
+
+def dag_run_columns(table: Table | Alias = dag_run, prefix: str = "") -> list[Label]:
+    return [table.c[column].label(prefix + name) for name, column in DAG_RUN_FIELDS]
+
+
+def dag_runs_by_id(ids: Sequence[int]) -> Select:
+    return select(*dag_run_columns()).where(dag_run.c.id.in_(ids))

@@ -1,0 +1,68 @@
+"""Keyset (seek) pagination conditions shared by every connection's SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, tuple_
+
+
+@dataclass(frozen=True, slots=True)
+class Seek:
+    """A page request in SQL terms: items strictly between two sort keys, in
+    `descending` order, fetched from the far end when `from_end`."""
+
+    limit: int
+    descending: bool = False
+    from_end: bool = False
+    after: Sequence[Any] | None = None
+    before: Sequence[Any] | None = None
+
+
+def _key(columns: Sequence[ColumnElement]) -> ColumnElement:
+    return tuple_(*columns) if len(columns) > 1 else columns[0]
+
+
+def _value(columns: Sequence[ColumnElement], key: Sequence[Any]) -> Any:
+    return tuple_(*key) if len(columns) > 1 else key[0]
+
+
+def sorts_after(columns: Sequence[ColumnElement], key: Sequence[Any], descending: bool):
+    """Rows that come strictly after `key` in the listing order."""
+    left, right = _key(columns), _value(columns, key)
+    return left < right if descending else left > right
+
+
+def sorts_before(columns: Sequence[ColumnElement], key: Sequence[Any], descending: bool):
+    """Rows that come strictly before `key` in the listing order."""
+    left, right = _key(columns), _value(columns, key)
+    return left > right if descending else left < right
+
+
+def range_conditions(columns: Sequence[ColumnElement], seek: Seek) -> list[ColumnElement]:
+    conditions = []
+    if seek.after is not None:
+        conditions.append(sorts_after(columns, seek.after, seek.descending))
+    if seek.before is not None:
+        conditions.append(sorts_before(columns, seek.before, seek.descending))
+    return conditions
+
+
+def fetch_order(columns: Sequence[ColumnElement], seek: Seek) -> list[ColumnElement]:
+    """ORDER BY for the fetch: the listing order, reversed when fetching from the end."""
+    descending = seek.descending != seek.from_end
+    return [column.desc() if descending else column.asc() for column in columns]
+
+
+def up_to_after(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
+    """Rows at or before the `after` key: they exist iff there is a previous page."""
+    assert seek.after is not None
+    return ~sorts_after(columns, seek.after, seek.descending)
+
+
+def from_before(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
+    """Rows at or after the `before` key: they exist iff there is a next page."""
+    assert seek.before is not None
+    return ~sorts_before(columns, seek.before, seek.descending)

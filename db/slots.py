@@ -1,0 +1,174 @@
+"""SQL for backfill slots (`backfill_dag_run`) and the dag runs they point at.
+
+Every statement here serves many backfills at once: the DataLoaders call
+them with all the backfill ids of a response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select
+from sqlalchemy.sql import FromClause
+
+from db.dag_runs import dag_run_columns
+from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
+from db.tables import backfill, backfill_dag_run, dag_run
+
+RUN_PREFIX = "run_"
+RUN_STATES = ("queued", "running", "success", "failed")
+SLOT_COLUMNS = (
+    "id", "backfill_id", "dag_run_id", "exception_reason", "logical_date", "partition_key",
+    "sort_ordinal",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SlotFilter:
+    states: tuple[str, ...] | None = None
+    is_skipped: bool | None = None
+
+    @property
+    def needs_run(self) -> bool:
+        return self.states is not None
+
+
+def _slot_source(slot: FromClause, run: FromClause, spec: SlotFilter) -> FromClause:
+    # Filtering on run state needs the run; otherwise the slot table alone suffices.
+    if spec.needs_run:
+        return slot.outerjoin(run, run.c.id == slot.c.dag_run_id)
+    return slot
+
+
+def _filter_conditions(slot: FromClause, run: FromClause, spec: SlotFilter) -> list:
+    conditions = []
+    if spec.states is not None:
+        conditions.append(run.c.state.in_(spec.states))
+    if spec.is_skipped is True:
+        conditions.append(slot.c.exception_reason.is_not(None))
+    elif spec.is_skipped is False:
+        conditions.append(slot.c.exception_reason.is_(None))
+    return conditions
+
+
+def _order_columns(slot: FromClause) -> tuple[ColumnElement, ...]:
+    return (slot.c.sort_ordinal, slot.c.id)
+
+
+def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> Select:
+    """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
+
+    `row_number()` over each backfill's slots (in `sort_ordinal, id` order,
+    restricted to the keyset range) pages every backfill in one statement. The
+    LEFT OUTER JOIN keeps skipped slots (NULL dag_run_id) as rows with NULL run
+    columns. With a cursor, rows hang off one row per backfill carrying EXISTS
+    flags for items beyond the cursor, so empty pages still get exact pageInfo.
+    """
+    slot = backfill_dag_run
+    filter_run = dag_run.alias("filter_run")
+    ordered = _order_columns(slot)
+    position = (
+        func.row_number()
+        .over(partition_by=slot.c.backfill_id, order_by=fetch_order(ordered, seek))
+        .label("position")
+    )
+    page = (
+        select(*(slot.c[name] for name in SLOT_COLUMNS), position)
+        .select_from(_slot_source(slot, filter_run, spec))
+        .where(
+            slot.c.backfill_id.in_(backfill_ids),
+            *_filter_conditions(slot, filter_run, spec),
+            *range_conditions(ordered, seek),
+        )
+        .subquery("page")
+    )
+    run = dag_run
+    page_columns = [page.c[name] for name in SLOT_COLUMNS]
+    run_columns = dag_run_columns(run, RUN_PREFIX)
+    if seek.after is None and seek.before is None:
+        return (
+            select(*page_columns, *run_columns)
+            .select_from(page.outerjoin(run, run.c.id == page.c.dag_run_id))
+            .where(page.c.position <= seek.limit)
+            .order_by(page.c.backfill_id, page.c.position)
+        )
+
+    def flag(boundary, cursor, label: str):
+        return (_beyond(spec, seek, boundary) if cursor is not None else false()).label(label)
+
+    parents = (
+        select(
+            backfill.c.id.label("parent_id"),
+            flag(up_to_after, seek.after, "exists_up_to_after"),
+            flag(from_before, seek.before, "exists_from_before"),
+        )
+        .where(backfill.c.id.in_(backfill_ids))
+        .subquery("parents")
+    )
+    return (
+        select(parents, *page_columns, *run_columns)
+        .select_from(
+            parents.outerjoin(
+                page,
+                and_(page.c.backfill_id == parents.c.parent_id, page.c.position <= seek.limit),
+            ).outerjoin(run, run.c.id == page.c.dag_run_id)
+        )
+        .order_by(parents.c.parent_id, page.c.position)
+    )
+
+
+def _beyond(spec: SlotFilter, seek: Seek, boundary) -> ColumnElement[bool]:
+    """EXISTS a slot of the outer backfill, matching the filter, on the far side of a cursor."""
+    slot = backfill_dag_run.alias("beyond_slot")
+    run = dag_run.alias("beyond_run")
+    return exists(
+        select(1)
+        .select_from(_slot_source(slot, run, spec))
+        .where(
+            slot.c.backfill_id == backfill.c.id,
+            *_filter_conditions(slot, run, spec),
+            boundary(_order_columns(slot), seek),
+        )
+    )
+
+
+def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> Select:
+    slot, run = backfill_dag_run, dag_run
+    return (
+        select(slot.c.backfill_id, func.count().label("slot_count"))
+        .select_from(_slot_source(slot, run, spec))
+        .where(slot.c.backfill_id.in_(backfill_ids), *_filter_conditions(slot, run, spec))
+        .group_by(slot.c.backfill_id)
+    )
+
+
+def _count_where(condition: ColumnElement[bool], label: str):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
+
+
+def slot_progress(backfill_ids: Sequence[int]) -> Select:
+    """Per backfill: slots, skipped slots, slots whose run is gone, runs per state."""
+    slot, run = backfill_dag_run, dag_run
+    skipped = slot.c.exception_reason.is_not(None)
+    return (
+        select(
+            slot.c.backfill_id,
+            func.count().label("slot_count"),
+            _count_where(skipped, "skipped_count"),
+            _count_where(and_(~skipped, slot.c.dag_run_id.is_(None)), "run_missing_count"),
+            *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
+        )
+        .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
+        .where(slot.c.backfill_id.in_(backfill_ids))
+        .group_by(slot.c.backfill_id)
+    )
+
+
+def slots_by_id(ids: Sequence[int]) -> Select:
+    slot, run = backfill_dag_run, dag_run
+    return (
+        select(*(slot.c[name] for name in SLOT_COLUMNS), *dag_run_columns(run, RUN_PREFIX))
+        .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
+        .where(slot.c.id.in_(ids))
+    )

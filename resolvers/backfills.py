@@ -1,0 +1,147 @@
+"""`Query.backfill` and `Query.backfills`, and the fields of a Backfill that need data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db import backfills as backfill_sql
+from db.keyset import Seek
+from resolvers.context import RequestContext
+from resolvers.cursors import BackfillKey, decode_backfill_cursor, encode_backfill_cursor
+from resolvers.global_ids import BACKFILL, decode_global_id_of
+from resolvers.loaders import Progress
+from resolvers.pagination import PageInfo, cut_page, page_window
+from resolvers.records import BackfillRecord, DagRecord
+
+ORDER_FIELDS = {"ID": "id", "CREATED_AT": "created_at"}
+
+
+class BackfillEdge:
+    __slots__ = ("node", "order_field")
+
+    def __init__(self, node: BackfillRecord, order_field: str) -> None:
+        self.node = node
+        self.order_field = order_field
+
+    @property
+    def cursor(self) -> str:
+        return backfill_cursor(self.node, self.order_field)
+
+
+class BackfillConnection:
+    __slots__ = ("nodes", "page_info", "filter", "order_field")
+
+    def __init__(
+        self,
+        nodes: list[BackfillRecord],
+        page_info: PageInfo,
+        spec: backfill_sql.BackfillFilter,
+        order_field: str,
+    ) -> None:
+        self.nodes = nodes
+        self.page_info = page_info
+        self.filter = spec
+        self.order_field = order_field
+
+    @property
+    def edges(self) -> list[BackfillEdge]:
+        return [BackfillEdge(node, self.order_field) for node in self.nodes]
+
+
+def backfill_cursor(record: BackfillRecord, order_field: str) -> str:
+    value = record.backfill_id if order_field == "id" else getattr(record, order_field)
+    return encode_backfill_cursor(order_field, value, record.backfill_id)
+
+
+def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
+    if filter_input is None:
+        return backfill_sql.BackfillFilter()
+
+    def distinct(values, convert=lambda v: v):
+        return tuple(sorted({convert(v) for v in values})) if values is not None else None
+
+    return backfill_sql.BackfillFilter(
+        dag_ids=distinct(filter_input.dag_ids),
+        backfill_ids=distinct(filter_input.backfill_ids),
+        statuses=distinct(filter_input.statuses, lambda status: status.value),
+        created_after=filter_input.created_after,
+        created_before=filter_input.created_before,
+    )
+
+
+def _seek_key(key: BackfillKey | None) -> tuple | None:
+    if key is None:
+        return None
+    return (key.backfill_id,) if key.order_field == "id" else (key.value, key.backfill_id)
+
+
+async def list_backfills(
+    context: RequestContext,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    filter_input: Any,
+    order_field: str,
+    descending: bool,
+) -> BackfillConnection:
+    spec = backfill_filter_spec(filter_input)
+    window = page_window(
+        first=first,
+        last=last,
+        after=after,
+        before=before,
+        default_page_size=context.settings.default_page_size,
+        max_page_size=context.settings.max_page_size,
+        decode_cursor=lambda cursor, argument: decode_backfill_cursor(
+            cursor, order_field=order_field, argument=argument
+        ),
+    )
+    seek = Seek(
+        limit=window.fetch_limit,
+        descending=descending,
+        from_end=window.from_end,
+        after=_seek_key(window.after),
+        before=_seek_key(window.before),
+    )
+    statement = backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff)
+    rows = await context.loaders.rows(statement)
+    paged_from_cursor = seek.after is not None or seek.before is not None
+    records = [
+        BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None
+    ]
+    context.loaders.prime_backfills(records)
+    nodes, page_info = cut_page(
+        records,
+        window,
+        exists_up_to_after=paged_from_cursor and bool(rows[0]["exists_up_to_after"]),
+        exists_from_before=paged_from_cursor and bool(rows[0]["exists_from_before"]),
+        cursor_of=lambda record: backfill_cursor(record, order_field),
+    )
+    return BackfillConnection(nodes, page_info, spec, order_field)
+
+
+async def count_backfills(context: RequestContext, connection: BackfillConnection) -> int:
+    statement = backfill_sql.count_backfills(connection.filter, context.orphan_cutoff)
+    rows = await context.loaders.rows(statement)
+    return rows[0]["backfill_count"]
+
+
+async def get_backfill(context: RequestContext, global_id: str) -> BackfillRecord | None:
+    backfill_id = decode_global_id_of(global_id, BACKFILL)
+    return await context.loaders.backfill.load(backfill_id)
+
+
+async def backfill_by_id(context: RequestContext, backfill_id: int | None) -> BackfillRecord | None:
+    if backfill_id is None:
+        return None
+    return await context.loaders.backfill.load(backfill_id)
+
+
+async def backfill_progress(context: RequestContext, backfill_id: int) -> Progress:
+    return await context.loaders.progress.load(backfill_id)
+
+
+async def backfill_dag(context: RequestContext, dag_id: str) -> DagRecord | None:
+    return await context.loaders.dag.load(dag_id)

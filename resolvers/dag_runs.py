@@ -1,0 +1,102 @@
+"""`Backfill.dagRuns`: a backfill's slots as a cursor connection, skipped slots included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.keyset import Seek
+from db.slots import SlotFilter
+from resolvers.context import RequestContext
+from resolvers.cursors import SlotKey, decode_slot_cursor, encode_slot_cursor
+from resolvers.loaders import SlotPageArgs
+from resolvers.pagination import PageInfo, cut_page, page_window
+from resolvers.records import SlotRecord
+
+
+def slot_cursor(slot: SlotRecord) -> str:
+    return encode_slot_cursor(slot.backfill_id, slot.sort_ordinal, slot.backfill_dag_run_id)
+
+
+class SlotEdge:
+    __slots__ = ("node",)
+
+    def __init__(self, node: SlotRecord) -> None:
+        self.node = node
+
+    @property
+    def cursor(self) -> str:
+        return slot_cursor(self.node)
+
+
+class SlotConnection:
+    __slots__ = ("nodes", "page_info", "backfill_id", "filter")
+
+    def __init__(
+        self, nodes: list[SlotRecord], page_info: PageInfo, backfill_id: int, spec: SlotFilter
+    ) -> None:
+        self.nodes = nodes
+        self.page_info = page_info
+        self.backfill_id = backfill_id
+        self.filter = spec
+
+    @property
+    def edges(self) -> list[SlotEdge]:
+        return [SlotEdge(node) for node in self.nodes]
+
+
+def slot_filter_spec(filter_input: Any) -> SlotFilter:
+    """The data-layer filter for a `BackfillDagRunFilter` input (or None)."""
+    if filter_input is None:
+        return SlotFilter()
+    states = filter_input.states
+    return SlotFilter(
+        states=tuple(sorted({state.value for state in states})) if states is not None else None,
+        is_skipped=filter_input.is_skipped,
+    )
+
+
+def _seek_key(key: SlotKey | None) -> tuple[int, int] | None:
+    return (key.sort_ordinal, key.slot_id) if key is not None else None
+
+
+async def backfill_dag_runs(
+    context: RequestContext,
+    backfill_id: int,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    filter_input: Any,
+) -> SlotConnection:
+    spec = slot_filter_spec(filter_input)
+    window = page_window(
+        first=first,
+        last=last,
+        after=after,
+        before=before,
+        default_page_size=context.settings.default_page_size,
+        max_page_size=context.settings.max_page_size,
+        decode_cursor=lambda cursor, argument: decode_slot_cursor(
+            cursor, backfill_id=backfill_id, argument=argument
+        ),
+    )
+    seek = Seek(
+        limit=window.fetch_limit,
+        from_end=window.from_end,
+        after=_seek_key(window.after),
+        before=_seek_key(window.before),
+    )
+    page = await context.loaders.slot_page(SlotPageArgs(seek, spec)).load(backfill_id)
+    nodes, page_info = cut_page(
+        page.slots,
+        window,
+        exists_up_to_after=page.exists_up_to_after,
+        exists_from_before=page.exists_from_before,
+        cursor_of=slot_cursor,
+    )
+    return SlotConnection(nodes, page_info, backfill_id, spec)
+
+
+async def total_count(context: RequestContext, connection: SlotConnection) -> int:
+    return await context.loaders.slot_count(connection.filter).load(connection.backfill_id)

@@ -1,0 +1,168 @@
+"""Per-request DataLoaders: each turns one tick's worth of loads into one statement.
+
+A response with 500 backfills and their nested pages costs the same number of
+statements as one with 5: one per loader (and per distinct page arguments or
+filter), never one per parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+from strawberry.dataloader import DataLoader
+
+from db import backfills as backfill_sql
+from db import dag_runs as dag_run_sql
+from db import dags as dag_sql
+from db import slots as slot_sql
+from db.engine import ReadSession
+from db.keyset import Seek
+from resolvers.records import BackfillRecord, DagRecord, DagRunRecord, SlotRecord
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPageArgs:
+    """Everything that shapes a page of slots; one statement per distinct value."""
+
+    seek: Seek
+    filter: slot_sql.SlotFilter
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPage:
+    """Up to `limit` slots of one backfill in fetch order, and the boundary flags."""
+
+    slots: list[SlotRecord]
+    exists_up_to_after: bool
+    exists_from_before: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    slot_count: int
+    skipped_count: int
+    run_missing_count: int
+    queued_count: int
+    running_count: int
+    success_count: int
+    failed_count: int
+
+    @property
+    def finished_count(self) -> int:
+        # Nothing is left to run for a slot that finished, was skipped or lost its run.
+        return self.success_count + self.failed_count + self.skipped_count + self.run_missing_count
+
+    @property
+    def finished_fraction(self) -> float | None:
+        return self.finished_count / self.slot_count if self.slot_count else None
+
+
+NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
+
+
+def _slot_from_row(row) -> SlotRecord:
+    run = DagRunRecord(row, slot_sql.RUN_PREFIX) if row["run_dag_run_id"] is not None else None
+    return SlotRecord(row, run)
+
+
+class Loaders:
+    """The DataLoaders of one request; they cache within the request only."""
+
+    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+        self._session = session
+        self._orphan_cutoff = orphan_cutoff
+        self.backfill = self._by_key(backfill_sql.backfills_by_id, self._backfill, "id")
+        self.dag_run = self._by_key(dag_run_sql.dag_runs_by_id, DagRunRecord, "dag_run_id")
+        self.slot = self._by_key(slot_sql.slots_by_id, _slot_from_row, "id")
+        self.dag = self._by_key(dag_sql.dags_by_id, DagRecord, "dag_id")
+        self.progress: DataLoader[int, Progress] = DataLoader(self._load_progress)
+        self._slot_pages: dict[SlotPageArgs, DataLoader[int, SlotPage]] = {}
+        self._slot_counts: dict[slot_sql.SlotFilter, DataLoader[int, int]] = {}
+
+    async def rows(self, statement: Select) -> Sequence[Any]:
+        return [row._mapping for row in await self._session.all(statement)]
+
+    def _backfill(self, row) -> BackfillRecord:
+        return BackfillRecord(row, self._orphan_cutoff)
+
+    def _by_key(
+        self,
+        statement_for: Callable[[Sequence[K]], Select],
+        record_for: Callable[[Any], Any],
+        key_column: str,
+    ) -> DataLoader:
+        async def load(keys: Sequence[K]) -> list[Any]:
+            found = {
+                row[key_column]: record_for(row)
+                for row in await self.rows(statement_for(list(dict.fromkeys(keys))))
+            }
+            return [found.get(key) for key in keys]
+
+        return DataLoader(load)
+
+    def slot_page(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
+        loader = self._slot_pages.get(args)
+        if loader is None:
+
+            async def load(backfill_ids: Sequence[int]) -> list[SlotPage]:
+                return await self._load_slot_pages(backfill_ids, args)
+
+            loader = self._slot_pages[args] = DataLoader(load)
+        return loader
+
+    async def _load_slot_pages(self, backfill_ids: Sequence[int], args: SlotPageArgs):
+        statement = slot_sql.slot_pages(list(backfill_ids), args.filter, args.seek)
+        slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
+        flags: dict[int, tuple[bool, bool]] = {}
+        paged_from_cursor = args.seek.after is not None or args.seek.before is not None
+        for row in await self.rows(statement):
+            if paged_from_cursor:
+                flags[row["parent_id"]] = (
+                    bool(row["exists_up_to_after"]),
+                    bool(row["exists_from_before"]),
+                )
+                if row["id"] is None:  # the backfill's page is empty
+                    continue
+            slots[row["backfill_id"]].append(_slot_from_row(row))
+        return [
+            SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
+            for backfill_id in backfill_ids
+        ]
+
+    def slot_count(self, spec: slot_sql.SlotFilter) -> DataLoader[int, int]:
+        loader = self._slot_counts.get(spec)
+        if loader is None:
+
+            async def load(backfill_ids: Sequence[int]) -> list[int]:
+                rows = await self.rows(slot_sql.slot_counts(list(backfill_ids), spec))
+                counts = {row["backfill_id"]: row["slot_count"] for row in rows}
+                return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
+
+            loader = self._slot_counts[spec] = DataLoader(load)
+        return loader
+
+    async def _load_progress(self, backfill_ids: Sequence[int]) -> list[Progress]:
+        rows = await self.rows(slot_sql.slot_progress(list(backfill_ids)))
+        found = {
+            row["backfill_id"]: Progress(
+                slot_count=row["slot_count"],
+                skipped_count=int(row["skipped_count"]),
+                run_missing_count=int(row["run_missing_count"]),
+                queued_count=int(row["queued_count"]),
+                running_count=int(row["running_count"]),
+                success_count=int(row["success_count"]),
+                failed_count=int(row["failed_count"]),
+            )
+            for row in rows
+        }
+        return [found.get(backfill_id, NO_PROGRESS) for backfill_id in backfill_ids]
+
+    def prime_backfills(self, records: Iterable[BackfillRecord]) -> None:
+        """Backfills read by a listing need no second lookup by id."""
+        self.backfill.prime_many({record.backfill_id: record for record in records})

@@ -1,0 +1,21 @@
+"""Relay `Query.node`: any object by its global ID."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from resolvers.context import RequestContext
+from resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, decode_global_id
+
+
+async def get_node(context: RequestContext, global_id: str) -> Any:
+    """The object a global ID names, or None when it no longer exists."""
+    decoded = decode_global_id(global_id)
+    loaders = context.loaders
+    loader = {
+        BACKFILL: loaders.backfill,
+        SLOT: loaders.slot,
+        DAG_RUN: loaders.dag_run,
+        DAG: loaders.dag,
+    }[decoded.type_name]
+    return await loader.load(decoded.key)

@@ -1,0 +1,103 @@
+"""Relay connection arguments and exact page bookkeeping, shared by every connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from resolvers.errors import BadUserInput
+
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PageWindow(Generic[K]):
+    """What one page asks for: `size` items from the front (`first`) or back (`last`)
+    of the items strictly between the `after` and `before` keys."""
+
+    size: int
+    from_end: bool
+    after: K | None
+    before: K | None
+
+    @property
+    def fetch_limit(self) -> int:
+        # One extra item tells whether more exist beyond the page.
+        return self.size + 1
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def _check_size(value: int, argument: str, max_page_size: int) -> None:
+    if not 1 <= value <= max_page_size:
+        raise BadUserInput(
+            f"Argument `{argument}` must be between 1 and {max_page_size}, got {value}.",
+            argument=argument,
+        )
+
+
+def page_window(
+    *,
+    first: int | None,
+    last: int | None,
+    after: str | None,
+    before: str | None,
+    default_page_size: int,
+    max_page_size: int,
+    decode_cursor: Callable[[str, str], K],
+) -> PageWindow[K]:
+    """Validate connection arguments; each mistake names its argument."""
+    if first is not None and last is not None:
+        raise BadUserInput(
+            "Arguments `first` and `last` cannot be used together; pass one of them.",
+            argument="last",
+        )
+    if first is not None:
+        _check_size(first, "first", max_page_size)
+    if last is not None:
+        _check_size(last, "last", max_page_size)
+    after_key = decode_cursor(after, "after") if after is not None else None
+    before_key = decode_cursor(before, "before") if before is not None else None
+    if last is not None:
+        return PageWindow(last, True, after_key, before_key)
+    return PageWindow(first if first is not None else default_page_size, False, after_key, before_key)
+
+
+def cut_page(
+    rows: Sequence[T],
+    window: PageWindow,
+    *,
+    exists_up_to_after: bool,
+    exists_from_before: bool,
+    cursor_of: Callable[[T], str],
+) -> tuple[list[T], PageInfo]:
+    """Turn up to `size + 1` fetched rows (in fetch order) into a page with exact pageInfo.
+
+    `exists_up_to_after`: some item sorts at or before the `after` cursor.
+    `exists_from_before`: some item sorts at or after the `before` cursor.
+    Rows fetched from the end arrive in reverse order and are put back in order.
+    """
+    more = len(rows) > window.size
+    page = list(rows[: window.size])
+    if window.from_end:
+        page.reverse()
+        has_previous = more or exists_up_to_after
+        has_next = exists_from_before
+    else:
+        has_next = more or exists_from_before
+        has_previous = exists_up_to_after
+    info = PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=cursor_of(page[0]) if page else None,
+        end_cursor=cursor_of(page[-1]) if page else None,
+    )
+    return page, info

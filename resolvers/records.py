@@ -1,0 +1,155 @@
+"""The objects resolvers hand to the schema: one per row, plain attributes.
+
+GraphQL fields read these attributes directly, so every derived value
+(global id, status, skipped flag, duration) is computed here once, in
+Python, from the row the SQL returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
+
+# Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
+KNOWN_EXCEPTION_REASONS = frozenset({"already exists", "in flight", "unknown"})
+
+
+class BackfillStatus(StrEnum):
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    COMPLETED = "COMPLETED"
+    INITIALIZING = "INITIALIZING"
+    ORPHANED = "ORPHANED"
+
+
+def backfill_status(
+    *, completed_at: datetime | None, is_paused: bool, has_slots: bool, created_at: datetime,
+    orphan_cutoff: datetime,
+) -> BackfillStatus:
+    """The one definition of a backfill's status (db.backfills mirrors it in SQL)."""
+    if completed_at is not None:
+        return BackfillStatus.COMPLETED
+    if is_paused:
+        return BackfillStatus.PAUSED
+    if not has_slots:
+        return (
+            BackfillStatus.ORPHANED if created_at <= orphan_cutoff else BackfillStatus.INITIALIZING
+        )
+    return BackfillStatus.RUNNING
+
+
+class BackfillRecord:
+    __slots__ = (
+        "backfill_id", "dag_id", "from_date", "to_date", "dag_run_conf", "is_paused",
+        "reprocess_behavior", "max_active_runs", "created_at", "completed_at", "updated_at",
+        "triggering_user_name", "has_slots", "status",
+    )  # fmt: skip
+
+    def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime) -> None:
+        self.backfill_id = row["id"]
+        self.dag_id = row["dag_id"]
+        self.from_date = row["from_date"]
+        self.to_date = row["to_date"]
+        self.dag_run_conf = row["dag_run_conf"]
+        self.is_paused = bool(row["is_paused"])  # NULL means not paused
+        self.reprocess_behavior = row["reprocess_behavior"]
+        self.max_active_runs = row["max_active_runs"]
+        self.created_at = row["created_at"]
+        self.completed_at = row["completed_at"]
+        self.updated_at = row["updated_at"]
+        self.triggering_user_name = row["triggering_user_name"]
+        self.has_slots = bool(row["has_slots"])
+        self.status = backfill_status(
+            completed_at=self.completed_at,
+            is_paused=self.is_paused,
+            has_slots=self.has_slots,
+            created_at=self.created_at,
+            orphan_cutoff=orphan_cutoff,
+        )
+
+    @property
+    def id(self) -> str:
+        return encode_global_id(BACKFILL, self.backfill_id)
+
+
+class DagRunRecord:
+    __slots__ = (
+        "dag_run_id", "dag_id", "run_id", "state", "run_type", "triggered_by",
+        "triggering_user_name", "logical_date", "run_after", "queued_at", "start_date",
+        "end_date", "data_interval_start", "data_interval_end", "conf", "clear_number",
+        "backfill_id", "partition_key", "partition_date", "created_at", "updated_at",
+    )  # fmt: skip
+
+    def __init__(self, row: Mapping[str, Any], prefix: str = "") -> None:
+        for name in self.__slots__:
+            setattr(self, name, row[prefix + name])
+
+    @property
+    def id(self) -> str:
+        return encode_global_id(DAG_RUN, self.dag_run_id)
+
+    @property
+    def duration(self) -> float | None:
+        if self.start_date is None or self.end_date is None:
+            return None
+        return (self.end_date - self.start_date).total_seconds()
+
+
+class SlotRecord:
+    """One `backfill_dag_run` row: a date slot of a backfill, ran or skipped."""
+
+    __slots__ = (
+        "backfill_dag_run_id", "backfill_id", "dag_run_id", "exception_reason", "logical_date",
+        "partition_key", "sort_ordinal", "is_skipped", "dag_run",
+    )  # fmt: skip
+
+    def __init__(self, row: Mapping[str, Any], dag_run: DagRunRecord | None) -> None:
+        self.backfill_dag_run_id = row["id"]
+        self.backfill_id = row["backfill_id"]
+        self.dag_run_id = row["dag_run_id"]
+        reason = row["exception_reason"]
+        if reason is not None and reason not in KNOWN_EXCEPTION_REASONS:
+            reason = "unknown"
+        self.exception_reason = reason
+        self.logical_date = row["logical_date"]
+        self.partition_key = row["partition_key"]
+        self.sort_ordinal = row["sort_ordinal"]
+        self.is_skipped = reason is not None
+        self.dag_run = dag_run
+
+    @property
+    def id(self) -> str:
+        return encode_global_id(SLOT, self.backfill_dag_run_id)
+
+
+class DagRecord:
+    __slots__ = (
+        "dag_id", "display_name", "is_paused", "is_stale", "owners", "description",
+        "timetable_summary", "timetable_description", "max_active_runs", "fileloc",
+        "bundle_name", "has_import_errors", "next_dagrun",
+    )  # fmt: skip
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.dag_id = row["dag_id"]
+        # Airflow shows the dag_id where no display name was set.
+        self.display_name = row["dag_display_name"] or row["dag_id"]
+        self.is_paused = bool(row["is_paused"])
+        self.is_stale = bool(row["is_stale"])
+        owners = row["owners"] or ""
+        self.owners = [owner.strip() for owner in owners.split(",") if owner.strip()]
+        self.description = row["description"]
+        self.timetable_summary = row["timetable_summary"]
+        self.timetable_description = row["timetable_description"]
+        self.max_active_runs = row["max_active_runs"]
+        self.fileloc = row["fileloc"]
+        self.bundle_name = row["bundle_name"]
+        self.has_import_errors = bool(row["has_import_errors"])
+        self.next_dagrun = row["next_dagrun"]
+
+    @property
+    def id(self) -> str:
+        return encode_global_id(DAG, self.dag_id)

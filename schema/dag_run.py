@@ -1,0 +1,84 @@
+"""`DagRun`: one row of Airflow's `dag_run` table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers import backfills as backfill_resolvers
+from resolvers.records import DagRunRecord
+from schema.enums import DagRunState
+from schema.node import Node
+
+if TYPE_CHECKING:
+    from schema.backfill import Backfill
+
+
+@strawberry.type(description="A DAG run: one execution of a DAG for one date (or partition).")
+class DagRun(Node):
+    dag_run_id: int = strawberry.field(description="Airflow's integer id of the run.")
+    run_id: str = strawberry.field(
+        description="The run's id within its DAG, e.g. `backfill__2026-09-01T00:00:00+00:00`."
+    )
+    dag_id: str = strawberry.field(description="The DAG the run belongs to.")
+    state: DagRunState | None = strawberry.field(
+        description="The run's state; null only in rows from old Airflow versions."
+    )
+    run_type: str = strawberry.field(
+        description="How the run was created, as Airflow stores it: `backfill`, `scheduled`, "
+        "`manual`, `asset_triggered`, ..."
+    )
+    triggered_by: str | None = strawberry.field(
+        description="What triggered the run, as Airflow stores it: `BACKFILL`, `TIMETABLE`, "
+        "`REST_API`, `CLI`, ..."
+    )
+    triggering_user_name: str | None = strawberry.field(
+        description="The user who triggered the run, when a user did."
+    )
+    logical_date: datetime | None = strawberry.field(
+        description="The run's logical date; null for partitioned DAGs."
+    )
+    run_after: datetime = strawberry.field(description="Earliest time the run may start.")
+    queued_at: datetime | None = strawberry.field(description="When the run was last queued.")
+    start_date: datetime | None = strawberry.field(description="When the run started.")
+    end_date: datetime | None = strawberry.field(description="When the run finished.")
+    duration: float | None = strawberry.field(
+        description="Seconds from start to end; null until the run has finished."
+    )
+    data_interval_start: datetime | None = strawberry.field(
+        description="Start of the data interval the run processes."
+    )
+    data_interval_end: datetime | None = strawberry.field(
+        description="End of the data interval the run processes."
+    )
+    conf: JSON | None = strawberry.field(
+        description="The run's configuration; null when unset or JSON null."
+    )
+    clear_number: int = strawberry.field(
+        description="How many times the run was cleared and re-run."
+    )
+    backfill_id: int | None = strawberry.field(
+        description="The backfill that currently owns the run. Airflow moves a reprocessed "
+        "run to the newest backfill, so this may differ from the slot's backfill."
+    )
+    partition_key: str | None = strawberry.field(
+        description="The partition the run processes, for partitioned DAGs."
+    )
+    partition_date: datetime | None = strawberry.field(
+        description="The date of the run's partition, for partitioned DAGs."
+    )
+    created_at: datetime | None = strawberry.field(description="When the row was created.")
+    updated_at: datetime | None = strawberry.field(description="When the row last changed.")
+
+    @strawberry.field(description="The backfill that currently owns the run, if any.")
+    async def backfill(
+        self, info: strawberry.Info
+    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:
+        return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, DagRunRecord)

@@ -1,0 +1,69 @@
+"""GraphQL enums. Their Python values are what Airflow stores, so records serialize as read."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="Where a backfill stands, derived from its row and its slots.")
+class BackfillStatus(Enum):
+    RUNNING = strawberry.enum_value("RUNNING", description="Active, not paused, with slots.")
+    PAUSED = strawberry.enum_value("PAUSED", description="Active but paused.")
+    COMPLETED = strawberry.enum_value(
+        "COMPLETED", description="`completedAt` is set (finished or cancelled)."
+    )
+    INITIALIZING = strawberry.enum_value(
+        "INITIALIZING",
+        description="Active, without slots yet, younger than the orphan grace period: "
+        "Airflow is probably still creating its runs.",
+    )
+    ORPHANED = strawberry.enum_value(
+        "ORPHANED",
+        description="Active, without slots, older than the orphan grace period: its creation "
+        "most likely crashed, and it blocks new backfills of its DAG.",
+    )
+
+
+@strawberry.enum(description="State of a DAG run, as Airflow records it.")
+class DagRunState(Enum):
+    QUEUED = strawberry.enum_value("queued", description="Waiting for the scheduler to start it.")
+    RUNNING = strawberry.enum_value("running", description="Its tasks are being run.")
+    SUCCESS = strawberry.enum_value("success", description="Finished successfully.")
+    FAILED = strawberry.enum_value("failed", description="Finished with a failure.")
+
+
+@strawberry.enum(description="Why Airflow skipped a backfill slot instead of running it.")
+class BackfillDagRunExceptionReason(Enum):
+    IN_FLIGHT = strawberry.enum_value(
+        "in flight", description="A run for this date was already queued or running."
+    )
+    ALREADY_EXISTS = strawberry.enum_value(
+        "already exists",
+        description="A run for this date already existed and the reprocess behavior kept it.",
+    )
+    UNKNOWN = strawberry.enum_value(
+        "unknown", description="Another or unrecorded reason (declared by Airflow, unused today)."
+    )
+
+
+@strawberry.enum(description="Which existing runs a backfill re-runs.")
+class ReprocessBehavior(Enum):
+    NONE = strawberry.enum_value("none", description="Never re-run dates that already have a run.")
+    FAILED = strawberry.enum_value("failed", description="Re-run dates whose run failed.")
+    COMPLETED = strawberry.enum_value(
+        "completed", description="Re-run dates whose run finished, failed or succeeded."
+    )
+
+
+@strawberry.enum(description="Fields that backfill listings can be ordered by.")
+class BackfillOrderField(Enum):
+    ID = strawberry.enum_value("ID", description="Airflow's backfill id (creation order).")
+    CREATED_AT = strawberry.enum_value("CREATED_AT", description="Creation time, ties by id.")
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Smallest first.")
+    DESC = strawberry.enum_value("DESC", description="Largest first.")

@@ -1,0 +1,67 @@
+"""`Query`: the entry points of the graph."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from resolvers import backfills as backfill_resolvers
+from resolvers import nodes as node_resolvers
+from resolvers.backfills import ORDER_FIELDS
+from schema.arguments import After, Before, First, Last
+from schema.backfill import Backfill, BackfillConnection, BackfillFilter, BackfillOrder
+from schema.enums import OrderDirection
+from schema.node import Node
+
+GlobalIdArgument = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+
+
+@strawberry.type(description="Reads over Airflow's backfills, their slots and runs.")
+class Query:
+    @strawberry.field(
+        description="A backfill by global ID; null when it does not exist. An ID that is "
+        "malformed or names another type is a BAD_USER_INPUT error."
+    )
+    async def backfill(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The backfill's global ID.")],
+    ) -> Backfill | None:
+        return await backfill_resolvers.get_backfill(info.context, id)
+
+    @strawberry.field(description="Backfills, filtered and ordered, as a cursor connection.")
+    async def backfills(
+        self,
+        info: strawberry.Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            BackfillFilter | None,
+            strawberry.argument(description="Only backfills matching this filter."),
+        ] = None,
+        order_by: Annotated[
+            BackfillOrder | None,
+            strawberry.argument(description="Listing order; by id ascending when omitted."),
+        ] = None,
+    ) -> BackfillConnection:
+        order = order_by or BackfillOrder()
+        return await backfill_resolvers.list_backfills(
+            info.context,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filter_input=filter,
+            order_field=ORDER_FIELDS[order.field.value],
+            descending=order.direction is OrderDirection.DESC,
+        )
+
+    @strawberry.field(
+        description="Any object by global ID (Relay); null when it does not exist. A malformed "
+        "ID is a BAD_USER_INPUT error."
+    )
+    async def node(self, info: strawberry.Info, id: GlobalIdArgument) -> Node | None:
+        return await node_resolvers.get_node(info.context, id)

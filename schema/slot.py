@@ -1,0 +1,95 @@
+"""`BackfillDagRun`: one date slot of a backfill, and the `dagRuns` connection over slots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import backfills as backfill_resolvers
+from resolvers import dag_runs as dag_run_resolvers
+from resolvers.records import SlotRecord
+from schema.dag_run import DagRun
+from schema.enums import BackfillDagRunExceptionReason, DagRunState
+from schema.node import Node, PageInfo
+
+if TYPE_CHECKING:
+    from schema.backfill import Backfill
+
+
+@strawberry.type(
+    description="One date (or partition) slot of a backfill, in processing order. A slot "
+    "Airflow skipped is still a slot: `isSkipped` is true, `exceptionReason` says why and "
+    "`dagRun` is null."
+)
+class BackfillDagRun(Node):
+    backfill_dag_run_id: int = strawberry.field(
+        description="Airflow's integer id of the `backfill_dag_run` row."
+    )
+    backfill_id: int = strawberry.field(description="The backfill this slot belongs to.")
+    sort_ordinal: int = strawberry.field(
+        description="Position in the backfill's processing order, from 1. In a reverse "
+        "backfill, 1 is the latest date."
+    )
+    logical_date: datetime | None = strawberry.field(
+        description="The slot's logical date; null for partitioned DAGs."
+    )
+    partition_key: str | None = strawberry.field(
+        description="The slot's partition, for partitioned DAGs."
+    )
+    exception_reason: BackfillDagRunExceptionReason | None = strawberry.field(
+        description="Why the slot was skipped; null when it was not."
+    )
+    is_skipped: bool = strawberry.field(
+        description="Whether Airflow skipped this slot instead of creating or reusing a run."
+    )
+    dag_run_id: int | None = strawberry.field(
+        description="Airflow's id of the slot's run; null when skipped or the run was deleted."
+    )
+    dag_run: DagRun | None = strawberry.field(
+        description="The slot's run; null for a skipped slot or when the run was deleted."
+    )
+
+    @strawberry.field(description="The backfill this slot belongs to.")
+    async def backfill(
+        self, info: strawberry.Info
+    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:
+        return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
+
+    @classmethod
+    def is_type_of(cls, obj, info) -> bool:
+        return isinstance(obj, SlotRecord)
+
+
+@strawberry.type(description="An edge of a backfill's `dagRuns` connection.")
+class BackfillDagRunEdge:
+    cursor: str = strawberry.field(description="Opaque cursor of this edge, for `after`/`before`.")
+    node: BackfillDagRun = strawberry.field(description="The slot.")
+
+
+@strawberry.type(
+    description="A page of a backfill's slots, in `sortOrdinal` order, skipped slots included."
+)
+class BackfillDagRunConnection:
+    edges: list[BackfillDagRunEdge] = strawberry.field(description="The page's edges.")
+    nodes: list[BackfillDagRun] = strawberry.field(
+        description="The page's slots, without cursors (shortcut for `edges { node }`)."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+
+    @strawberry.field(
+        description="Number of slots matching the filter in the whole backfill, not the page."
+    )
+    async def total_count(self, info: strawberry.Info) -> int:
+        return await dag_run_resolvers.total_count(info.context, self)
+
+
+@strawberry.input(description="Which slots of a backfill to list; all conditions must hold.")
+class BackfillDagRunFilter:
+    states: list[DagRunState] | None = strawberry.field(
+        default=None, description="Only slots whose run is in one of these states."
+    )
+    is_skipped: bool | None = strawberry.field(
+        default=None, description="Only skipped slots (true) or only not skipped ones (false)."
+    )

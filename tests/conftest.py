@@ -1,0 +1,87 @@
+"""Shared fixtures: the demo dataset on every database, and the gateway in front of it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from app import create_app
+from db.demo import DemoDataset, build_demo_dataset, load_demo_dataset
+from settings import Settings
+from tests.support.databases import (
+    BACKENDS,
+    ServerUnavailable,
+    ThrowawayDatabase,
+    create_airflow_schema,
+    throwaway_database,
+)
+from tests.support.gateway import GatewayClient
+
+# Every test sees the same world: the demo data built at this instant, and a
+# gateway whose clock stands still at it.
+FIXED_NOW = datetime(2026, 9, 15, 12, 0, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DemoDatabase:
+    backend: str
+    url: str
+    dataset: DemoDataset
+
+
+@pytest.fixture(scope="session")
+def demo_dataset() -> DemoDataset:
+    return build_demo_dataset(FIXED_NOW)
+
+
+async def _enter_database(backend: str, tmp_path_factory, stack) -> ThrowawayDatabase:
+    try:
+        return await stack.enter_async_context(
+            throwaway_database(backend, tmp_path_factory.mktemp(backend))
+        )
+    except ServerUnavailable as unavailable:
+        if unavailable.required:
+            pytest.fail(str(unavailable), pytrace=False)
+        pytest.skip(str(unavailable))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def demo_database(request, tmp_path_factory, demo_dataset) -> AsyncIterator[DemoDatabase]:
+    """The demo dataset on one backend, shared read-only by every test of the session."""
+    from contextlib import AsyncExitStack
+
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(request.param, tmp_path_factory, stack)
+        engine = await create_airflow_schema(database.url)
+        try:
+            await load_demo_dataset(engine, demo_dataset)
+        finally:
+            await engine.dispose()
+        yield DemoDatabase(request.param, database.url, demo_dataset)
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_database(request, tmp_path_factory) -> AsyncIterator[ThrowawayDatabase]:
+    """A fresh database with Airflow's tables and no rows, for tests that write."""
+    from contextlib import AsyncExitStack
+
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(request.param, tmp_path_factory, stack)
+        engine = await create_airflow_schema(database.url)
+        await engine.dispose()
+        yield database
+
+
+def gateway_settings(url: str, **overrides) -> Settings:
+    return Settings(database_url=url, tokens="", **overrides)
+
+
+@pytest.fixture(scope="session")
+async def gateway(demo_database) -> AsyncIterator[GatewayClient]:
+    """The gateway app over the shared demo database, reached over HTTP."""
+    client = GatewayClient(create_app(gateway_settings(demo_database.url), clock=lambda: FIXED_NOW))
+    yield client
+    await client.close()

@@ -1,0 +1,1 @@
+"""HTTP concerns: the GraphQL endpoint, GraphiQL, health; `app.py` wires them."""
