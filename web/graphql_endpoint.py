@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from graphql import OperationType
+from strawberry.types.graphql import OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.exceptions import InvalidOperationTypeError, MissingQueryError
-from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from db.engine import recording_statements
 from resolvers.context import RequestContext
@@ -28,6 +28,14 @@ def json_response(payload: Any, status_code: int = 200, headers: dict | None = N
 def request_error(message: str, status_code: int, code: str, headers: dict | None = None):
     return json_response(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code, headers
+    )
+
+
+def is_request_error(result) -> bool:
+    """Errors before execution (parse, validation, variables) carry no path and no data;
+    once execution started, `data` is part of the response even when it is null."""
+    return result.data is None and bool(result.errors) and all(
+        error.path is None for error in result.errors
     )
 
 
@@ -49,7 +57,7 @@ class GraphQLEndpoint:
         self.clock = clock
         self.graphiql_html = graphiql_html
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
             return HTMLResponse(self.graphiql_html(request))
         params = await self._params(request)
@@ -126,7 +134,7 @@ class GraphQLEndpoint:
         payload: dict[str, Any] = {}
         if result.errors:
             payload["errors"] = [error.formatted for error in result.errors]
-        if result.data is not None or not result.errors:
+        if not is_request_error(result):
             payload["data"] = result.data
         if result.extensions:
             payload["extensions"] = result.extensions
