@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import SchemaExtension
 
 from schema.backfill import Backfill
@@ -29,7 +30,7 @@ def build_schema(extensions: Sequence[type[SchemaExtension] | SchemaExtension] =
         query=Query,
         types=[Backfill, BackfillDagRun, DagRun, Dag],
         extensions=[*extensions, ErrorCodes],
-        scalar_overrides={datetime: DateTime},
+        config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )
 
 

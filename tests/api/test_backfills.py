@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from resolvers.global_ids import encode_global_id
-from tests.support.oracle import iso
+from tests.support.oracle import iso, json_value
 
 BACKFILL_FIELDS = """
   id backfillId dagId fromDate toDate dagRunConf isPaused reprocessBehavior maxActiveRuns
@@ -23,7 +23,7 @@ def expected_backfill(oracle, backfill_id: int) -> dict:
         "dagId": row["dag_id"],
         "fromDate": iso(row["from_date"]),
         "toDate": iso(row["to_date"]),
-        "dagRunConf": row["dag_run_conf"],
+        "dagRunConf": json_value(row["dag_run_conf"]),
         "isPaused": bool(row["is_paused"]),
         "reprocessBehavior": row["reprocess_behavior"].upper(),
         "maxActiveRuns": row["max_active_runs"],
@@ -56,7 +56,7 @@ async def test_timestamps_are_utc_with_an_offset(gateway, oracle):
 async def test_null_conf_and_null_is_paused(gateway, oracle):
     null_conf = oracle.case("null_conf")
     paused_null = oracle.case("is_paused_null")
-    assert oracle.backfills[null_conf]["dag_run_conf"] is None
+    assert json_value(oracle.backfills[null_conf]["dag_run_conf"]) is None
     assert oracle.backfills[paused_null]["is_paused"] is None
     response = await gateway.graphql(
         "query($a: ID!, $b: ID!) { a: backfill(id: $a) { dagRunConf } "

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import JSON
+
 from db.demo import DemoDataset
+
+
+def json_value(value: Any) -> Any:
+    """Rows may hold SQLAlchemy's JSON.NULL (JSON null in a NOT NULL column): GraphQL null."""
+    return None if value is JSON.NULL else value
 
 
 def iso(value: datetime | None) -> str | None:
