@@ -15,7 +15,9 @@ in a real deployment.
 
 Timestamps are relative to `now`: logical dates to `now` floored to the day or the
 hour, the recent events (creations, pauses, cancels) to `now` itself. Shifting `now`
-by whole days shifts every timestamp by the same amount and changes nothing else.
+by whole days shifts every timestamp by the same amount and changes nothing else; any
+other shift may also renumber dag runs (their ids follow creation time, and runs due at
+full hours interleave differently with the recent backfills' runs).
 
 JSON columns: `None` in a row stands for SQL NULL and `JSON_NULL` for the JSON value
 `null` (Airflow's `backfill.dag_run_conf` is NOT NULL but may hold `null`).
@@ -59,7 +61,21 @@ ALREADY_EXISTS, IN_FLIGHT = "already exists", "in flight"
 
 @dataclass
 class DemoDataset:
-    """Rows per table (every column explicit, ids included) and backfill ids per case."""
+    """Rows per table (every column explicit, ids included) and backfill ids per case.
+
+    Cases (each a sorted list of backfill ids):
+    - by state: `running`, `paused`, `completed`, `cancelled` (paused and completed, a run
+      still going), `orphaned` (no slots, active, days old), `initializing` (no slots,
+      created 5 s before `now`), `slotless_with_active_run` (no slots, owns a queued run,
+      older than the grace period);
+    - by request: `reverse`, `reprocess_none` / `_failed` / `_completed`, `null_conf`
+      (`dag_run_conf` is JSON null), `is_paused_null`, `hourly`, `partitioned`, `large`
+      (1,000+ slots);
+    - by slots: `skipped_already_exists`, `skipped_in_flight`, `run_deleted` (slot with
+      neither run nor reason), `reprocessed_runs_moved` (a slot whose run a later
+      backfill now owns);
+    - by DAG: `deleted_dag` (no row in `dag`), `stale_dag`, `paused_dag`.
+    """
 
     now: datetime
     dags: list[dict[str, Any]]
@@ -352,6 +368,7 @@ class _Run:
         if life.ended_at is not None:
             last_decision = life.ended_at
         elif started and state == RUNNING:
+            # The scheduler looked at it a few seconds ago (varied without drawing randomness).
             last_decision = max(life.started_at, now - timedelta(seconds=(self.seq % 25) + 1))
         else:
             last_decision = None
@@ -521,7 +538,8 @@ def _backfill_specs(clock: _Clock) -> list[_BackfillSpec]:
         _BackfillSpec("email_campaign_stats", day(90) + office, day(240), day(151), "completed",
                       user="maria.keller", settled_at=day(90) + timedelta(hours=20)),
         _BackfillSpec("finance_ledger_close", day(70) + office, day(130), day(101), "completed",
-                      max_active_runs=2, user="priya.nair", settled_at=day(70) + timedelta(hours=16)),
+                      max_active_runs=2, user="priya.nair",
+                      settled_at=day(70) + timedelta(hours=16)),
         # marketing_attribution: three backfills over overlapping dates, one per
         # reprocess behavior; the later ones take over runs of the earlier ones.
         _BackfillSpec("marketing_attribution", day(60) + office, day(110), day(66), "completed",
@@ -676,7 +694,7 @@ def _waves(
     count: int, start: datetime, stop: datetime, concurrency: int, rng: random.Random
 ) -> Iterator[tuple[datetime, datetime]]:
     """Start and end times of `count` runs executed `concurrency` at a time in [start, stop]."""
-    wave_length = (stop - start) / max(1, math.ceil(count / concurrency))
+    wave_length = _wave_length(count, start, stop, concurrency)
     for index in range(count):
         wave_start = start + wave_length * (index // concurrency)
         started = wave_start + wave_length * rng.uniform(0.0, 0.2)
