@@ -39,8 +39,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
     )
+    schema = build_schema(fast_path=settings.fast_path)
     graphql = GraphQLEndpoint(
-        schema=build_schema(),
+        schema=schema,
         settings=settings,
         engine=engine,
         clock=clock,
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.schema = schema
     return app
 
 
