@@ -33,6 +33,7 @@ class SlotPageArgs:
 
     seek: Seek
     filter: slot_sql.SlotFilter
+    run_columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +68,9 @@ class Progress:
 NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
 
 
-def _slot_from_row(row) -> SlotRecord:
-    run = DagRunRecord(row, slot_sql.RUN_PREFIX) if row["run_dag_run_id"] is not None else None
+def _slot_from_row(row, run_columns: Sequence[str] | None = None) -> SlotRecord:
+    has_run = row["run_dag_run_id"] is not None
+    run = DagRunRecord(row, slot_sql.RUN_PREFIX, run_columns) if has_run else None
     return SlotRecord(row, run)
 
 
@@ -127,7 +129,9 @@ class Loaders:
         return loader
 
     async def _load_slot_pages(self, backfill_ids: Sequence[int], args: SlotPageArgs):
-        statement = slot_sql.slot_pages(list(backfill_ids), args.filter, args.seek)
+        statement = slot_sql.slot_pages(
+            list(backfill_ids), args.filter, args.seek, args.run_columns
+        )
         slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
         flags: dict[int, tuple[bool, bool]] = {}
         paged_from_cursor = args.seek.after is not None or args.seek.before is not None
@@ -139,7 +143,7 @@ class Loaders:
                 )
                 if row["id"] is None:  # the backfill's page is empty
                     continue
-            slots[row["backfill_id"]].append(_slot_from_row(row))
+            slots[row["backfill_id"]].append(_slot_from_row(row, args.run_columns))
         return [
             SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
             for backfill_id in backfill_ids
