@@ -39,9 +39,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
     )
+    schema = build_schema(fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
     graphql = GraphQLEndpoint(
-        schema=build_schema(),
+        schema=schema,
         settings=settings,
         engine=engine,
         clock=clock,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.schema = schema
     return app
 
 

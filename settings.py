@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     tokens_file: Path | None = None
     allow_anonymous_reads: bool = True
 
+    # Execute queries through the compiled fast path (schema/fast_path.py).
+    fast_path: bool = True
+
     graphiql: bool = True
     introspection: bool = True
 

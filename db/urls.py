@@ -18,10 +18,10 @@ PG_QUERY_RENAMES = {"sslmode": "ssl"}
 def to_async_url(url: str) -> str:
     """`postgresql://…`, `postgresql+psycopg2://…`, `mysql://…`, `sqlite:///…` → async driver URL."""
     parsed = make_url(url)
-    backend = ALIASES.get(parsed.get_backend_name(), parsed.get_backend_name())
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = ALIASES.get(backend, backend)
     if backend not in ASYNC_DRIVERS:
         raise ValueError(f"unsupported database backend {backend!r} in DATABASE_URL")
-    driver = parsed.get_driver_name()
     if driver != ASYNC_DRIVERS[backend] and not (backend == "mysql" and driver == "asyncmy"):
         parsed = parsed.set(drivername=f"{backend}+{ASYNC_DRIVERS[backend]}")
     if backend == "postgresql":

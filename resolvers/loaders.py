@@ -7,6 +7,7 @@ filter), never one per parent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,9 +85,18 @@ class Loaders:
         self.progress: DataLoader[int, Progress] = DataLoader(self._load_progress)
         self._slot_pages: dict[SlotPageArgs, DataLoader[int, SlotPage]] = {}
         self._slot_counts: dict[slot_sql.SlotFilter, DataLoader[int, int]] = {}
+        self._once: dict[Hashable, asyncio.Future] = {}
 
     async def rows(self, statement: Select) -> Sequence[Any]:
         return [row._mapping for row in await self._session.all(statement)]
+
+    async def rows_once(self, key: Hashable, statement: Callable[[], Select]) -> Sequence[Any]:
+        """Rows of a statement that is not per-parent (a listing, a count): sent at most
+        once per request for the same key, however many fields ask for it."""
+        future = self._once.get(key)
+        if future is None:
+            future = self._once[key] = asyncio.ensure_future(self.rows(statement()))
+        return await asyncio.shield(future)
 
     def _backfill(self, row) -> BackfillRecord:
         return BackfillRecord(row, self._orphan_cutoff)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import strawberry
+from strawberry.types.scalar import scalar
 
 
 def serialize_datetime(value: datetime) -> str:
@@ -19,8 +19,7 @@ def parse_datetime(value: object) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-DateTime = strawberry.scalar(
-    datetime,
+DateTime = scalar(
     name="DateTime",
     description="An ISO-8601 date-time with offset, in UTC on output, e.g. "
     "`2026-09-01T00:00:00+00:00`. An input without an offset is read as UTC.",

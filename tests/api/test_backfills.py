@@ -1,0 +1,273 @@
+"""Query.backfill, Query.node and Query.backfills over HTTP, on every database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from resolvers.global_ids import encode_global_id
+from tests.support.oracle import iso, json_value
+
+BACKFILL_FIELDS = """
+  id backfillId dagId fromDate toDate dagRunConf isPaused reprocessBehavior maxActiveRuns
+  createdAt completedAt updatedAt triggeringUserName status
+"""
+
+
+def expected_backfill(oracle, backfill_id: int) -> dict:
+    row = oracle.backfills[backfill_id]
+    return {
+        "id": encode_global_id("Backfill", backfill_id),
+        "backfillId": backfill_id,
+        "dagId": row["dag_id"],
+        "fromDate": iso(row["from_date"]),
+        "toDate": iso(row["to_date"]),
+        "dagRunConf": json_value(row["dag_run_conf"]),
+        "isPaused": bool(row["is_paused"]),
+        "reprocessBehavior": row["reprocess_behavior"].upper(),
+        "maxActiveRuns": row["max_active_runs"],
+        "createdAt": iso(row["created_at"]),
+        "completedAt": iso(row["completed_at"]),
+        "updatedAt": iso(row["updated_at"]),
+        "triggeringUserName": row["triggering_user_name"],
+        "status": oracle.status(backfill_id),
+    }
+
+
+async def test_every_backfill_by_global_id_has_every_column(gateway, oracle):
+    for backfill_id in oracle.backfills:
+        response = await gateway.graphql(
+            f"query($id: ID!) {{ backfill(id: $id) {{ {BACKFILL_FIELDS} }} }}",
+            {"id": encode_global_id("Backfill", backfill_id)},
+        )
+        assert response.ok()["backfill"] == expected_backfill(oracle, backfill_id)
+
+
+async def test_timestamps_are_utc_with_an_offset(gateway, oracle):
+    response = await gateway.graphql(
+        "query($id: ID!) { backfill(id: $id) { createdAt fromDate } }",
+        {"id": encode_global_id("Backfill", oracle.case("running"))},
+    )
+    for value in response.ok()["backfill"].values():
+        assert value.endswith("+00:00")
+
+
+async def test_null_conf_and_null_is_paused(gateway, oracle):
+    null_conf = oracle.case("null_conf")
+    paused_null = oracle.case("is_paused_null")
+    assert json_value(oracle.backfills[null_conf]["dag_run_conf"]) is None
+    assert oracle.backfills[paused_null]["is_paused"] is None
+    response = await gateway.graphql(
+        "query($a: ID!, $b: ID!) { a: backfill(id: $a) { dagRunConf } "
+        "b: backfill(id: $b) { isPaused } }",
+        {"a": encode_global_id("Backfill", null_conf), "b": encode_global_id("Backfill", paused_null)},
+    )
+    assert response.ok() == {"a": {"dagRunConf": None}, "b": {"isPaused": False}}
+
+
+async def test_unknown_backfill_is_null_without_error(gateway):
+    response = await gateway.graphql(
+        "query($id: ID!) { backfill(id: $id) { id } node(id: $id) { id } }",
+        {"id": encode_global_id("Backfill", 2_000_000_000)},
+    )
+    assert response.ok() == {"backfill": None, "node": None}
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["not-an-id", "QmFja2ZpbGw6", encode_global_id("DagRun", 1), encode_global_id("Nope", 1)]
+)
+async def test_malformed_or_foreign_id_is_bad_user_input(gateway, bad_id):
+    response = await gateway.graphql("query($id: ID!) { backfill(id: $id) { id } }", {"id": bad_id})
+    assert response.status_code == 200
+    assert response.data == {"backfill": None}
+    assert response.error_codes == ["BAD_USER_INPUT"]
+    assert response.errors[0]["path"] == ["backfill"]
+    assert "Traceback" not in str(response.body)
+
+
+async def test_node_fetches_every_type_by_its_id(gateway, oracle):
+    backfill_id = oracle.case("running")
+    slot = oracle.slots(backfill_id, is_skipped=False)[0]
+    dag_id = oracle.backfills[backfill_id]["dag_id"]
+    ids = {
+        "Backfill": encode_global_id("Backfill", backfill_id),
+        "BackfillDagRun": encode_global_id("BackfillDagRun", slot["id"]),
+        "DagRun": encode_global_id("DagRun", slot["dag_run_id"]),
+        "Dag": encode_global_id("Dag", dag_id),
+    }
+    for type_name, global_id in ids.items():
+        response = await gateway.graphql(
+            "query($id: ID!) { node(id: $id) { __typename id } }", {"id": global_id}
+        )
+        assert response.ok()["node"] == {"__typename": type_name, "id": global_id}
+
+
+async def test_node_with_malformed_id_is_bad_user_input(gateway):
+    response = await gateway.graphql('{ node(id: "@@@") { id } }')
+    assert response.error_codes == ["BAD_USER_INPUT"]
+    assert response.data == {"node": None}
+
+
+async def test_listing_in_id_order_with_total_count(gateway, oracle):
+    response = await gateway.graphql(
+        "{ backfills(first: 100) { totalCount nodes { backfillId } } }"
+    )
+    listing = response.ok()["backfills"]
+    assert listing["totalCount"] == len(oracle.backfills)
+    assert [n["backfillId"] for n in listing["nodes"]] == sorted(oracle.backfills)[:100]
+
+
+async def test_every_status_filter_matches_the_derived_status(gateway, oracle):
+    statuses = {oracle.status(i) for i in oracle.backfills}
+    assert statuses == {"RUNNING", "PAUSED", "COMPLETED", "INITIALIZING", "ORPHANED"}
+    for status in statuses:
+        response = await gateway.graphql(
+            "query($s: [BackfillStatus!]) { backfills(first: 100, filter: {statuses: $s}) "
+            "{ totalCount nodes { backfillId status } } }",
+            {"s": [status]},
+        )
+        listing = response.ok()["backfills"]
+        expected = sorted(i for i in oracle.backfills if oracle.status(i) == status)
+        assert [n["backfillId"] for n in listing["nodes"]] == expected
+        assert {n["status"] for n in listing["nodes"]} == {status}
+        assert listing["totalCount"] == len(expected)
+
+
+async def test_filter_by_dag_ids_and_created_range(gateway, oracle):
+    dag_id = oracle.backfills[oracle.case("running")]["dag_id"]
+    created = sorted(row["created_at"] for row in oracle.backfills.values())
+    low, high = created[len(created) // 4], created[3 * len(created) // 4]
+    response = await gateway.graphql(
+        "query($d: [String!], $a: DateTime, $b: DateTime) { backfills(first: 100, "
+        "filter: {dagIds: $d, createdAfter: $a, createdBefore: $b}) { totalCount nodes { backfillId } } }",
+        {"d": [dag_id, "no_such_dag"], "a": iso(low), "b": iso(high)},
+    )
+    expected = sorted(
+        i for i, row in oracle.backfills.items()
+        if row["dag_id"] == dag_id and low <= row["created_at"] < high
+    )  # fmt: skip
+    listing = response.ok()["backfills"]
+    assert [n["backfillId"] for n in listing["nodes"]] == expected
+    assert listing["totalCount"] == len(expected)
+
+
+async def test_filter_by_backfill_ids(gateway, oracle):
+    wanted = sorted(oracle.backfills)[::3]
+    response = await gateway.graphql(
+        "query($ids: [Int!]) { backfills(first: 100, filter: {backfillIds: $ids}) "
+        "{ nodes { backfillId } } }",
+        {"ids": [*wanted, 2_000_000_000]},
+    )
+    assert [n["backfillId"] for n in response.ok()["backfills"]["nodes"]] == wanted
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_order_by_created_at_pages_through_everything_once(gateway, oracle, direction):
+    expected = sorted(oracle.backfills, key=lambda i: (oracle.backfills[i]["created_at"], i))
+    if direction == "DESC":
+        expected.reverse()
+    seen, after = [], None
+    while True:
+        response = await gateway.graphql(
+            "query($after: String, $dir: OrderDirection!) { backfills(first: 7, after: $after, "
+            "orderBy: {field: CREATED_AT, direction: $dir}) { pageInfo { hasNextPage endCursor } "
+            "nodes { backfillId } } }",
+            {"after": after, "dir": direction},
+        )
+        listing = response.ok()["backfills"]
+        seen += [n["backfillId"] for n in listing["nodes"]]
+        if not listing["pageInfo"]["hasNextPage"]:
+            break
+        after = listing["pageInfo"]["endCursor"]
+    assert seen == expected
+
+
+async def test_backward_paging_of_backfills_with_exact_page_info(gateway, oracle):
+    ordered = sorted(oracle.backfills)
+    first = await gateway.graphql("{ backfills(last: 3) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { backfillId } } }")
+    page = first.ok()["backfills"]
+    assert [n["backfillId"] for n in page["nodes"]] == ordered[-3:]
+    assert page["pageInfo"]["hasPreviousPage"] and not page["pageInfo"]["hasNextPage"]
+    second = await gateway.graphql(
+        "query($b: String) { backfills(last: 3, before: $b) { pageInfo { hasPreviousPage hasNextPage } nodes { backfillId } } }",
+        {"b": page["pageInfo"]["startCursor"]},
+    )
+    page2 = second.ok()["backfills"]
+    assert [n["backfillId"] for n in page2["nodes"]] == ordered[-6:-3]
+    assert page2["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": True}
+
+
+async def test_empty_page_after_the_last_cursor_still_knows_what_came_before(gateway, oracle):
+    response = await gateway.graphql("{ backfills(last: 1) { pageInfo { endCursor } } }")
+    end = response.ok()["backfills"]["pageInfo"]["endCursor"]
+    after_end = await gateway.graphql(
+        "query($a: String) { backfills(first: 5, after: $a) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { backfillId } } }",
+        {"a": end},
+    )
+    assert after_end.ok()["backfills"] == {
+        "pageInfo": {"hasPreviousPage": True, "hasNextPage": False, "startCursor": None},
+        "nodes": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("arguments", "argument"),
+    [
+        ("first: 0", "first"),
+        ("first: 101", "first"),
+        ("last: -1", "last"),
+        ("first: 2, last: 2", "last"),
+        ('after: "garbage"', "after"),
+        ('before: "WyJzbG90IiwxLDEsMV0="', "before"),  # a dagRuns cursor
+    ],
+)
+async def test_bad_connection_arguments_name_the_argument(gateway, arguments, argument):
+    response = await gateway.graphql(f"{{ backfills({arguments}) {{ totalCount }} }}")
+    assert response.status_code == 200
+    assert response.error_codes == ["BAD_USER_INPUT"]
+    assert response.errors[0]["extensions"]["argument"] == argument
+    assert f"`{argument}`" in response.errors[0]["message"]
+
+
+async def test_cursor_of_another_order_is_refused(gateway):
+    response = await gateway.graphql("{ backfills(first: 1) { pageInfo { endCursor } } }")
+    cursor = response.ok()["backfills"]["pageInfo"]["endCursor"]
+    other = await gateway.graphql(
+        "query($a: String) { backfills(first: 1, after: $a, orderBy: {field: CREATED_AT}) { totalCount } }",
+        {"a": cursor},
+    )
+    assert other.error_codes == ["BAD_USER_INPUT"]
+
+
+async def test_dag_of_a_backfill_and_a_missing_dag_row(gateway, oracle):
+    with_dag = [i for i, row in oracle.backfills.items() if row["dag_id"] in oracle.dags]
+    without_dag = [i for i, row in oracle.backfills.items() if row["dag_id"] not in oracle.dags]
+    assert with_dag and without_dag, "the demo has backfills with and without a dag row"
+    response = await gateway.graphql(
+        "{ backfills(first: 100) { nodes { backfillId dagId dag { dagId displayName isPaused owners } } } }"
+    )
+    for node in response.ok()["backfills"]["nodes"]:
+        dag = oracle.dags.get(node["dagId"])
+        if dag is None:
+            assert node["dag"] is None
+            continue
+        owners = [o.strip() for o in (dag["owners"] or "").split(",") if o.strip()]
+        assert node["dag"] == {
+            "dagId": dag["dag_id"],
+            "displayName": dag["dag_display_name"] or dag["dag_id"],
+            "isPaused": dag["is_paused"],
+            "owners": owners,
+        }
+
+
+async def test_initializing_becomes_orphaned_only_after_the_grace_period(gateway, oracle):
+    initializing = oracle.case("initializing")
+    orphaned = oracle.case("orphaned")
+    row = oracle.backfills[initializing]
+    assert oracle.dataset.now - row["created_at"] < timedelta(seconds=600)
+    response = await gateway.graphql(
+        "query($a: ID!, $b: ID!) { a: backfill(id: $a) { status } b: backfill(id: $b) { status } }",
+        {"a": encode_global_id("Backfill", initializing), "b": encode_global_id("Backfill", orphaned)},
+    )
+    assert response.ok() == {"a": {"status": "INITIALIZING"}, "b": {"status": "ORPHANED"}}

@@ -1,0 +1,107 @@
+"""SQL statements per GraphQL request are constant: no N+1, ever.
+
+The count for a response with 500 backfills (each with a page of slots, their
+runs, the page's totalCount and progress) is the count for 5 backfills.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+
+import pytest
+
+from tests.conftest import FIXED_NOW, _enter_database, gateway_client
+from tests.support.bulk import load_many_backfills
+from tests.support.databases import BACKENDS, create_airflow_schema
+
+MANY = 520
+
+FULL_QUERY = """
+query Many($n: Int!) {
+  backfills(first: $n) {
+    nodes {
+      id backfillId dagId fromDate toDate dagRunConf isPaused reprocessBehavior maxActiveRuns
+      createdAt completedAt updatedAt triggeringUserName status
+      progress { slotCount skippedCount queuedCount runningCount successCount failedCount finishedFraction }
+      dagRuns(first: 20) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { cursor node {
+          id sortOrdinal logicalDate partitionKey exceptionReason isSkipped dagRunId
+          dagRun { id dagRunId runId dagId state runType triggeredBy logicalDate runAfter queuedAt
+                   startDate endDate duration dataIntervalStart dataIntervalEnd conf clearNumber backfillId }
+        } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+async def many(request, tmp_path_factory):
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(request.param, tmp_path_factory, stack)
+        engine = await create_airflow_schema(database.url)
+        await load_many_backfills(engine, FIXED_NOW, backfills=MANY, slots_each=25)
+        await engine.dispose()
+        client = gateway_client(database.url, max_page_size=MANY)
+        yield client
+        await client.close()
+
+
+def data_statements(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+@pytest.mark.parametrize("n", [5, 50, 500])
+async def test_full_nested_query_costs_four_statements_whatever_the_size(many, n):
+    response = await many.graphql(FULL_QUERY, {"n": n})
+    nodes = response.ok()["backfills"]["nodes"]
+    assert len(nodes) == n
+    assert all(len(node["dagRuns"]["edges"]) == 20 for node in nodes)
+    assert all(node["dagRuns"]["totalCount"] == 25 for node in nodes)
+    # the backfill page, the slot pages, the slot counts, the progress counts
+    assert len(response.statements) == 4, response.statements
+    assert response.statements == data_statements(response.statements)
+
+
+async def test_each_distinct_page_argument_set_is_one_more_statement(many):
+    response = await many.graphql(
+        "{ backfills(first: 50) { nodes { a: dagRuns(first: 3) { nodes { sortOrdinal } } "
+        "b: dagRuns(first: 3) { nodes { sortOrdinal } } c: dagRuns(last: 2) { nodes { sortOrdinal } } "
+        "d: dagRuns(first: 3, filter: {isSkipped: true}) { nodes { sortOrdinal } } } } }"
+    )
+    nodes = response.ok()["backfills"]["nodes"]
+    assert nodes[0]["a"] == nodes[0]["b"]
+    # backfills + three distinct page argument sets (a and b share one)
+    assert len(response.statements) == 4
+
+
+async def test_one_backfill_by_id_with_a_page_is_two_statements(many):
+    from resolvers.global_ids import encode_global_id
+
+    response = await many.graphql(
+        "query($id: ID!) { backfill(id: $id) { dagId dagRuns(first: 50) { edges { cursor node { "
+        "sortOrdinal dagRun { runId state } } } pageInfo { hasNextPage endCursor } } } }",
+        {"id": encode_global_id("Backfill", 7)},
+    )
+    end = response.ok()["backfill"]["dagRuns"]["pageInfo"]["endCursor"]
+    assert len(response.statements) == 2
+    deep = await many.graphql(
+        "query($id: ID!, $after: String) { backfill(id: $id) { dagRuns(first: 5, after: $after) { "
+        "pageInfo { hasNextPage hasPreviousPage } nodes { sortOrdinal } } } }",
+        {"id": encode_global_id("Backfill", 7), "after": end},
+    )
+    assert deep.ok()["backfill"]["dagRuns"]["pageInfo"]["hasPreviousPage"] is True
+    assert len(deep.statements) == 2
+
+
+async def test_nested_lookups_batch_across_the_response(many):
+    response = await many.graphql(
+        "{ backfills(first: 100) { totalCount nodes { dag { dagId } dagRuns(first: 5) { nodes { "
+        "backfill { backfillId } dagRun { backfill { backfillId } } } } } } }"
+    )
+    response.ok()
+    # page, totalCount, dags, slot pages; slot.backfill and run.backfill hit the primed cache
+    assert len(response.statements) == 4

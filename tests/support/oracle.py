@@ -1,0 +1,88 @@
+"""Expected answers computed in plain Python from the rows a test loaded.
+
+The gateway answers with SQL; these functions answer the same questions by
+walking the row dicts, so every API test compares two independent routes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON
+
+from db.demo import DemoDataset
+
+
+def json_value(value: Any) -> Any:
+    """Rows may hold SQLAlchemy's JSON.NULL (JSON null in a NOT NULL column): GraphQL null."""
+    return None if value is JSON.NULL else value
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+class Oracle:
+    def __init__(self, dataset: DemoDataset, grace_seconds: int = 600) -> None:
+        self.dataset = dataset
+        self.cutoff = dataset.now - timedelta(seconds=grace_seconds)
+        self.backfills = {row["id"]: row for row in dataset.backfills}
+        self.runs = {row["id"]: row for row in dataset.dag_runs}
+        self.dags = {row["dag_id"]: row for row in dataset.dags}
+        self.slots_by_backfill: dict[int, list[dict[str, Any]]] = {}
+        for slot in sorted(dataset.backfill_dag_runs, key=lambda s: (s["sort_ordinal"], s["id"])):
+            self.slots_by_backfill.setdefault(slot["backfill_id"], []).append(slot)
+
+    def case(self, name: str) -> int:
+        """One backfill id of a demo case (the first)."""
+        ids = self.dataset.cases.get(name)
+        assert ids, f"the demo dataset has no {name!r} case"
+        return sorted(ids)[0]
+
+    def slots(self, backfill_id: int, states=None, is_skipped=None) -> list[dict[str, Any]]:
+        result = []
+        for slot in self.slots_by_backfill.get(backfill_id, []):
+            run = self.runs.get(slot["dag_run_id"])
+            if states is not None and (run is None or run["state"] not in states):
+                continue
+            skipped = slot["exception_reason"] is not None
+            if is_skipped is not None and skipped != is_skipped:
+                continue
+            result.append(slot)
+        return result
+
+    def status(self, backfill_id: int) -> str:
+        row = self.backfills[backfill_id]
+        if row["completed_at"] is not None:
+            return "COMPLETED"
+        if row["is_paused"]:
+            return "PAUSED"
+        if not self.slots_by_backfill.get(backfill_id):
+            return "ORPHANED" if row["created_at"] <= self.cutoff else "INITIALIZING"
+        return "RUNNING"
+
+    def progress(self, backfill_id: int) -> dict[str, Any]:
+        slots = self.slots_by_backfill.get(backfill_id, [])
+        counts = dict.fromkeys(["queued", "running", "success", "failed"], 0)
+        skipped = missing = 0
+        for slot in slots:
+            if slot["exception_reason"] is not None:
+                skipped += 1
+            elif slot["dag_run_id"] is None:
+                missing += 1
+            run = self.runs.get(slot["dag_run_id"])
+            if run is not None and run["state"] in counts:
+                counts[run["state"]] += 1
+        finished = counts["success"] + counts["failed"] + skipped + missing
+        return {
+            "slotCount": len(slots),
+            "skippedCount": skipped,
+            "runMissingCount": missing,
+            "queuedCount": counts["queued"],
+            "runningCount": counts["running"],
+            "successCount": counts["success"],
+            "failedCount": counts["failed"],
+            "finishedCount": finished,
+            "finishedFraction": finished / len(slots) if slots else None,
+        }
