@@ -159,7 +159,8 @@ class GraphiQL:
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
-  <noscript>GraphiQL needs JavaScript. The GraphQL endpoint also takes POST requests with a JSON body.</noscript>
+  <noscript>GraphiQL needs JavaScript. The GraphQL endpoint also takes
+  POST requests with a JSON body.</noscript>
   <script type="application/json" id="graphiql-config">{json_for_html(config)}</script>
   <script src="{url("react.production.min.js")}"></script>
   <script src="{url("react-dom.production.min.js")}"></script>

@@ -103,4 +103,6 @@ class AssetFiles:
 
     def routes(self) -> list[BaseRoute]:
         # `{name}` never matches a "/", and only ASSETS keys resolve to a file.
-        return [Route(f"{STATIC_PATH}/{{name}}", self.serve, methods=["GET"], name=ASSET_ROUTE_NAME)]
+        return [
+            Route(f"{STATIC_PATH}/{{name}}", self.serve, methods=["GET"], name=ASSET_ROUTE_NAME)
+        ]

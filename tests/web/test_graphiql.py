@@ -61,7 +61,7 @@ def gateway_settings(database_url: str, **overrides) -> Settings:
     return Settings(database_url=database_url, tokens="", **overrides)
 
 
-async def client_for(app, *, root_path: str = "") -> httpx.AsyncClient:
+def client_for(app, *, root_path: str = "") -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, root_path=root_path)
     return httpx.AsyncClient(transport=transport, base_url="http://gateway.test")
 
@@ -69,7 +69,7 @@ async def client_for(app, *, root_path: str = "") -> httpx.AsyncClient:
 @pytest.fixture
 async def http(empty_database_url):
     app = create_app(gateway_settings(empty_database_url))
-    async with await client_for(app) as client:
+    async with client_for(app) as client:
         yield client
     await app.state.engine.dispose()
 
@@ -95,11 +95,14 @@ async def test_page_loads_nothing_from_outside_the_gateway(http, installed_asset
 
 
 async def test_page_queries_the_endpoint_with_the_default_query(http, installed_assets):
-    refs = references(await get_page(http))
+    page = await get_page(http)
+    refs = references(page)
 
     assert refs.config["endpoint"] == "/graphql"
     assert refs.config["defaultQuery"] == DEFAULT_QUERY
-    assert "createFetcher" in await get_page(http)
+    assert "GraphiQL.createFetcher(" in page
+    assert '"content-type": "application/json"' in page
+    assert "isHeadersEditorEnabled: true" in page
 
 
 async def test_the_default_query_runs_against_the_schema(http):
@@ -204,7 +207,7 @@ async def send_raw_get(app, raw_path: str) -> tuple[int, bytes]:
 
 async def test_disabled_graphiql_serves_no_page_and_no_assets(empty_database_url):
     app = create_app(gateway_settings(empty_database_url, graphiql=False))
-    async with await client_for(app) as http:
+    async with client_for(app) as http:
         page = await http.get("/graphql", headers=BROWSER_HEADERS)
         asset = await http.get("/graphiql/static/graphiql.min.js")
     await app.state.engine.dispose()
@@ -223,15 +226,19 @@ def behind_proxy_root_path(app) -> tuple[Starlette, str]:
 
 
 @pytest.mark.parametrize("deploy", [mounted_under_prefix, behind_proxy_root_path])
-async def test_page_and_assets_work_under_a_path_prefix(empty_database_url, installed_assets, deploy):
+async def test_page_and_assets_work_under_a_path_prefix(
+    empty_database_url, installed_assets, deploy
+):
     app = create_app(gateway_settings(empty_database_url))
     outer, root_path = deploy(app)
-    async with await client_for(outer, root_path=root_path) as http:
+    async with client_for(outer, root_path=root_path) as http:
         refs = references(await get_page(http, "/airflow/gateway/graphql"))
         for url in refs.scripts + refs.stylesheets:
             assert url.startswith("/airflow/gateway/graphiql/static/"), url
             assert (await http.get(url)).status_code == 200, url
-        query = await http.post(refs.config["endpoint"], json={"query": "{ backfills { totalCount } }"})
+        query = await http.post(
+            refs.config["endpoint"], json={"query": "{ backfills { totalCount } }"}
+        )
     await app.state.engine.dispose()
 
     assert refs.config["endpoint"] == "/airflow/gateway/graphql"
@@ -245,7 +252,7 @@ async def test_without_assets_the_page_says_how_to_install_them(
     app = create_app(gateway_settings(empty_database_url))
     with caplog.at_level(logging.WARNING, logger="gateway.graphiql"):
         async with app.router.lifespan_context(app):
-            async with await client_for(app) as http:
+            async with client_for(app) as http:
                 page = await get_page(http)
                 asset = await http.get("/graphiql/static/graphiql.min.js")
 
