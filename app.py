@@ -15,11 +15,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from db.engine import create_engine
 from schema import build_schema
 from settings import Settings
+from web.graphiql import GraphiQL
 from web.graphql_endpoint import GraphQLEndpoint
 
 
@@ -40,16 +40,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         pool_timeout=settings.pool_timeout_seconds,
     )
     schema = build_schema(fast_path=settings.fast_path)
+    graphiql = GraphiQL() if settings.graphiql else None
     graphql = GraphQLEndpoint(
         schema=schema,
         settings=settings,
         engine=engine,
         clock=clock,
-        graphiql_html=(lambda request: get_graphql_ide_html()) if settings.graphiql else None,
+        graphiql_html=graphiql.page if graphiql else None,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if graphiql:
+            graphiql.warn_if_not_installed()
         if settings.uses_embedded_demo and not settings.demo_database_path.exists():
             from db.demo import create_demo_database
 
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *(graphiql.routes() if graphiql else []),
         ],
         lifespan=lifespan,
     )
