@@ -2,14 +2,16 @@
 
 GraphQL execution, not SQL, dominates a large response: graphql-core builds
 an info object and a path, calls Strawberry's field wrapper and coerces the
-value for every one of thousands of fields. This executor plans each
-validated query document once (cached by its text) and then runs the plan:
+value for every one of thousands of fields. In the spirit of graphql-jit,
+this executor compiles each validated query document once (cached by its
+text) into Python functions, one per selection set, and then runs them:
 
-* plain attribute fields (Strawberry "basic" fields) are read with getattr
-  and serialized by a per-type function chosen at planning time;
+* plain attribute fields (Strawberry "basic" fields) become inline code: a
+  getattr and a type check standing in for the scalar's coercion;
 * fields with resolvers are called exactly as graphql-core calls them
   (Strawberry's wrapper, a real resolve info, coerced arguments), and their
-  awaitables are gathered level by level, so DataLoaders batch as before.
+  awaitables are gathered level by level, so DataLoaders batch as before;
+* response paths are built only above resolvers, which need them.
 
 It only runs the happy path. Anything irregular (an exception, a null in a
 non-null position, an object of an unexpected type) abandons the fast run and
@@ -39,7 +41,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLString,
     OperationType,
-    get_named_type,
     is_abstract_type,
     is_leaf_type,
 )
@@ -49,8 +50,6 @@ from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
 from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-MAX_INT = 2**31 - 1
-MIN_INT = -(2**31)
 PLAN_CACHE_SIZE = 512
 
 
@@ -59,14 +58,18 @@ class Fallback(Exception):
 
 
 class _Unsupported(Exception):
-    """The document uses something the fast path does not plan."""
+    """The document uses something the fast path does not compile."""
+
+
+def _fail(*_: Any) -> Any:
+    raise Fallback
 
 
 # --------------------------------------------------------------------------- leaves
 
 
-def _leaf_serializer(leaf_type) -> Callable[[Any], Any]:
-    """Serialize exactly like graphql-core's complete_leaf_value, faster for common values."""
+def _checked(leaf_type) -> Callable[[Any], Any]:
+    """graphql-core's complete_leaf_value: coerce, and a null result is an error."""
     coerce = leaf_type.coerce_output_value
 
     def checked(value: Any) -> Any:
@@ -75,227 +78,239 @@ def _leaf_serializer(leaf_type) -> Callable[[Any], Any]:
             raise Fallback
         return coerced
 
-    if leaf_type is GraphQLString or leaf_type is GraphQLID:
-        return lambda value: value if type(value) is str else checked(value)
-    if leaf_type is GraphQLInt:
-        return lambda value: (
-            value if type(value) is int and MIN_INT <= value <= MAX_INT else checked(value)
-        )
-    if leaf_type is GraphQLFloat:
-        return lambda value: (
-            value if type(value) is float and math.isfinite(value) else checked(value)
-        )
-    if leaf_type is GraphQLBoolean:
-        return lambda value: value if type(value) is bool else checked(value)
-    if isinstance(leaf_type, GraphQLEnumType):
-        names: dict[Any, str] = {}
-        for name, enum_value in leaf_type.values.items():
-            names[enum_value.value] = name
-        for member in getattr(leaf_type, "wrapped_cls", None) or ():
-            names.setdefault(member, names.get(member.value))
-        names.pop(None, None)
-
-        def enum_name(value: Any) -> str:
-            try:
-                name = names.get(value)
-            except TypeError:  # unhashable
-                name = None
-            return name if name is not None else checked(value)
-
-        return enum_name
     return checked
 
 
-# --------------------------------------------------------------------------- plans
+def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], str]:
+    checked = _checked(enum_type)
+    names: dict[Any, str] = {v.value: name for name, v in enum_type.values.items()}
+    for member in getattr(enum_type, "wrapped_cls", None) or ():
+        if member.value in names:
+            names.setdefault(member, names[member.value])
+
+    def enum_name(value: Any) -> str:
+        try:
+            name = names.get(value)
+        except TypeError:  # unhashable
+            name = None
+        return name if name is not None else checked(value)
+
+    return enum_name
 
 
-class FieldPlan:
+# Inline tests under which a built-in scalar's coercion is the identity.
+IDENTITY_WHEN = {
+    GraphQLString.name: "type({v}) is str",
+    GraphQLID.name: "type({v}) is str",
+    GraphQLBoolean.name: "type({v}) is bool",
+    GraphQLInt.name: "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+    GraphQLFloat.name: "type({v}) is float and isfinite({v})",
+}
+
+
+# --------------------------------------------------------------------------- compiler
+
+
+class ResolverField:
+    """A field with a resolver, called the way graphql-core calls it."""
+
     __slots__ = (
-        "response_key", "kind", "python_name", "complete", "field_def", "field_details",
-        "field_nodes", "has_args", "parent_type", "typename", "needs_path",
+        "response_key", "parent_type", "field_def", "field_nodes", "field_details",
+        "has_args", "complete",
     )  # fmt: skip
 
-    TYPENAME, ATTRIBUTE, RESOLVER = 0, 1, 2
 
+class Compiler:
+    """Turns an operation into generated functions sharing one namespace.
 
-class Planner:
-    """Compiles an operation into nested closures, one per field and type position."""
+    `obj_N(source, path, run)` completes one selection set on one object type
+    and returns the response dict; `complete_N(value, path, run)` completes a
+    value of one type position (used for items and for resolver results).
+    """
 
     def __init__(self, executor: StrawberryGraphQLCoreExecutionContext) -> None:
         self.executor = executor
         self.schema = executor.schema
-        self.object_plans: dict[tuple[str, int], list[FieldPlan]] = {}
+        self.namespace: dict[str, Any] = {
+            "Fallback": Fallback, "fail": _fail, "Path": Path, "is_iterable": is_iterable,
+            "isfinite": math.isfinite,
+        }  # fmt: skip
+        # Keyed by the identity of graphql-core's field list, kept alive in the value
+        # so that the id cannot be reused by another list while compiling.
+        self.objects: dict[tuple[str, int], tuple[str, bool, Any]] = {}
+        self.completer_needs_path: dict[str, bool] = {}
+        self.counter = 0
 
-    def plan_operation(self) -> list[FieldPlan]:
+    def bind(self, prefix: str, value: Any) -> str:
+        self.counter += 1
+        name = f"{prefix}_{self.counter}"
+        self.namespace[name] = value
+        return name
+
+    def define(self, name: str, lines: list[str]) -> None:
+        exec("\n".join(lines), self.namespace)  # noqa: S102 - our own generated code
+        assert name in self.namespace
+
+    def compile_operation(self) -> Callable[[Any, Run], dict[str, Any]]:
         executor = self.executor
         root_type = self.schema.query_type
         grouped, _defer, _forbidden = collect_fields(
             self.schema, executor.fragments, executor.variable_values, root_type,
             executor.operation, executor.hide_suggestions,
         )  # fmt: skip
-        return self._fields(root_type, grouped)
+        name, _ = self.object_function(root_type, grouped)
+        return self.namespace[name]
 
-    def _fields(self, parent_type: GraphQLObjectType, grouped) -> list[FieldPlan]:
-        plans = []
-        for response_key, field_details in grouped.items():
+    # ---- selection sets
+
+    def object_function(self, object_type: GraphQLObjectType, grouped) -> tuple[str, bool]:
+        """Name of the function completing `grouped` on `object_type`, and whether it
+        needs a real response path (it or something below it calls a resolver)."""
+        self.counter += 1
+        name = f"obj_{self.counter}"
+        lines = [f"def {name}(source, path, run):"]
+        entries: list[str] = []
+        resolvers: list[str] = []
+        needs_path = False
+        for index, (response_key, field_details) in enumerate(grouped.items()):
             node = field_details[0].node
-            name = node.name.value
-            plan = FieldPlan()
-            plan.response_key = response_key
-            plan.parent_type = parent_type
-            if name == "__typename":
-                plan.kind = FieldPlan.TYPENAME
-                plan.typename = parent_type.name
-                plans.append(plan)
+            field_name = node.name.value
+            key = repr(response_key)
+            if field_name == "__typename":
+                entries.append(f"{key}: {object_type.name!r}")
                 continue
-            if name.startswith("__"):
-                raise _Unsupported(name)  # introspection
-            field_def = parent_type.fields.get(name)
+            if field_name.startswith("__"):
+                raise _Unsupported(field_name)  # introspection
+            field_def = object_type.fields.get(field_name)
             if field_def is None:
-                raise _Unsupported(name)
-            plan.field_def = field_def
-            plan.field_details = field_details
-            plan.field_nodes = [details.node for details in field_details]
-            plan.has_args = bool(field_def.args or node.arguments)
-            # Only positions holding objects need their path (for resolvers' info below them).
-            plan.needs_path = not is_leaf_type(get_named_type(field_def.type))
-            plan.complete = self._completer(field_def.type, field_details)
-            resolve = field_def.resolve
-            if getattr(resolve, "_is_default", False):
-                plan.kind = FieldPlan.ATTRIBUTE
-                backref = field_def.extensions.get("strawberry-definition")
-                plan.python_name = backref.python_name if backref is not None else name
+                raise _Unsupported(field_name)
+            if getattr(field_def.resolve, "_is_default", False):
+                definition = field_def.extensions.get("strawberry-definition")
+                attribute = definition.python_name if definition is not None else field_name
+                value = f"v{index}"
+                lines.append(f"    {value} = source.{attribute}")
+                path_expr = f"Path(path, {key}, {object_type.name!r})"
+                needs_path |= self.emit(lines, "    ", value, field_def.type, field_details, path_expr)
+                entries.append(f"{key}: {value}")
             else:
-                plan.kind = FieldPlan.RESOLVER
-            plans.append(plan)
-        return plans
+                field = ResolverField()
+                field.response_key = response_key
+                field.parent_type = object_type
+                field.field_def = field_def
+                field.field_details = field_details
+                field.field_nodes = [details.node for details in field_details]
+                field.has_args = bool(field_def.args or node.arguments)
+                field.complete = self.namespace[self.completer(field_def.type, field_details)]
+                resolvers.append(f"    run.resolve({self.bind('field', field)}, source, path, r)")
+                entries.append(f"{key}: None")
+                needs_path = True
+        lines.append("    r = {" + ", ".join(entries) + "}")
+        lines.extend(resolvers)
+        lines.append("    return r")
+        self.define(name, lines)
+        return name, needs_path
 
-    def _object_plan(self, object_type: GraphQLObjectType, field_details) -> list[FieldPlan]:
+    def nested_object(self, object_type: GraphQLObjectType, field_details) -> tuple[str, bool]:
         key = (object_type.name, id(field_details))
-        plan = self.object_plans.get(key)
-        if plan is None:
+        known = self.objects.get(key)
+        if known is None:
             executor = self.executor
             grouped, _defer, _forbidden = collect_subfields(
                 self.schema, executor.fragments, executor.variable_values, executor.operation,
                 object_type, field_details, executor.hide_suggestions,
             )  # fmt: skip
-            plan = self.object_plans[key] = []  # guards against recursion while planning
-            plan.extend(self._fields(object_type, grouped))
-        return plan
+            name, needs_path = self.object_function(object_type, grouped)
+            known = self.objects[key] = (name, needs_path, field_details)
+        return known[0], known[1]
 
-    def _completer(self, return_type, field_details) -> Callable[[Any, Path, "Run"], Any]:
-        if isinstance(return_type, GraphQLNonNull):
-            inner = self._completer(return_type.of_type, field_details)
+    # ---- values
 
-            def non_null(value, path, run):
-                completed = inner(value, path, run)
-                if completed is None:
-                    raise Fallback
-                return completed
+    def emit(self, lines, indent, var, gtype, field_details, path_expr) -> bool:
+        """Emit code completing `var` (a value of `gtype`) in place; returns whether
+        it needs `path_expr`, the response path of this position."""
+        non_null = isinstance(gtype, GraphQLNonNull)
+        if non_null:
+            gtype = gtype.of_type
+            lines.append(f"{indent}if {var} is None: raise Fallback")
+        else:
+            lines.append(f"{indent}if {var} is not None:")
+            indent += "    "
+        if is_leaf_type(gtype):
+            if isinstance(gtype, GraphQLEnumType):
+                lines.append(f"{indent}{var} = {self.bind('enum', _enum_serializer(gtype))}({var})")
+            elif gtype.name in IDENTITY_WHEN and gtype is self.schema.get_type(gtype.name):
+                test = IDENTITY_WHEN[gtype.name].format(v=var)
+                serialize = self.bind("scalar", _checked(gtype))
+                lines.append(f"{indent}if not ({test}): {var} = {serialize}({var})")
+            else:
+                lines.append(f"{indent}{var} = {self.bind('scalar', _checked(gtype))}({var})")
+            return False
+        if isinstance(gtype, GraphQLList):
+            item = self.completer(gtype.of_type, field_details)
+            item_needs_path = self.completer_needs_path[item]
+            lines.append(f"{indent}if not is_iterable({var}): raise Fallback")
+            if item_needs_path:
+                lines.append(f"{indent}p = {path_expr}")
+                lines.append(f"{indent}{var} = [{item}(x, Path(p, i, None), run) for i, x in enumerate({var})]")
+            else:
+                lines.append(f"{indent}{var} = [{item}(x, None, run) for x in {var}]")
+            return item_needs_path
+        if is_abstract_type(gtype):
+            resolve = self.bind("abstract", self.abstract_completer(gtype, field_details))
+            lines.append(f"{indent}{var} = {resolve}({var}, {path_expr}, run)")
+            return True
+        function, needs_path = self.nested_object(gtype, field_details)
+        if gtype.is_type_of is not None:
+            is_type_of = self.bind("is_type_of", gtype.is_type_of)
+            lines.append(f"{indent}if not {is_type_of}({var}, None): raise Fallback")
+        lines.append(f"{indent}{var} = {function}({var}, {path_expr if needs_path else 'None'}, run)")
+        return needs_path
 
-            return non_null
+    def completer(self, gtype, field_details) -> str:
+        """Name of a generated `complete_N(value, path, run)` for one type position."""
+        self.counter += 1
+        name = f"complete_{self.counter}"
+        lines = [f"def {name}(value, path, run):"]
+        needs_path = self.emit(lines, "    ", "value", gtype, field_details, "path")
+        lines.append("    return value")
+        self.define(name, lines)
+        self.completer_needs_path[name] = needs_path
+        return name
 
-        if isinstance(return_type, GraphQLList):
-            item = self._completer(return_type.of_type, field_details)
+    def abstract_completer(self, abstract_type, field_details) -> Callable:
+        candidates = [(t, t.is_type_of) for t in self.schema.get_possible_types(abstract_type)]
+        if any(is_type_of is None for _, is_type_of in candidates):
+            raise _Unsupported(abstract_type.name)
+        functions: dict[str, Callable] = {}
 
-            if is_leaf_type(get_named_type(return_type)):
-
-                def leaves(value, path, run):
-                    if value is None:
-                        return None
-                    if not is_iterable(value):
-                        raise Fallback
-                    return [item(entry, None, run) for entry in value]
-
-                return leaves
-
-            def list_(value, path, run):
-                if value is None:
-                    return None
-                if not is_iterable(value):
-                    raise Fallback
-                return [item(entry, path.add_key(index), run) for index, entry in enumerate(value)]
-
-            return list_
-
-        if is_leaf_type(return_type):
-            serialize = _leaf_serializer(return_type)
-
-            def leaf(value, path, run):
-                return None if value is None else serialize(value)
-
-            return leaf
-
-        if is_abstract_type(return_type):
-            candidates = [
-                (possible, possible.is_type_of)
-                for possible in self.schema.get_possible_types(return_type)
-            ]
-            if any(is_type_of is None for _, is_type_of in candidates):
-                raise _Unsupported(return_type.name)
-            lazy_plans: dict[str, list[FieldPlan]] = {}
-
-            def abstract(value, path, run):
-                if value is None:
-                    return None
-                matches = [t for t, is_type_of in candidates if is_type_of(value, None)]
-                if len(matches) != 1:
-                    raise Fallback
-                (runtime_type,) = matches
-                plan = lazy_plans.get(runtime_type.name)
-                if plan is None:
-                    plan = lazy_plans[runtime_type.name] = self._object_plan(runtime_type, field_details)
-                return run.object(plan, value, path)
-
-            return abstract
-
-        object_type: GraphQLObjectType = return_type
-        is_type_of = object_type.is_type_of
-        holder: list[list[FieldPlan]] = []
-
-        def object_(value, path, run):
-            if value is None:
-                return None
-            if is_type_of is not None and not is_type_of(value, None):
+        def complete_abstract(value, path, run):
+            matches = [t for t, is_type_of in candidates if is_type_of(value, None)]
+            if len(matches) != 1:
                 raise Fallback
-            if not holder:
-                holder.append(self._object_plan(object_type, field_details))
-            return run.object(holder[0], value, path)
+            runtime_type = matches[0]
+            function = functions.get(runtime_type.name)
+            if function is None:
+                name, _ = self.nested_object(runtime_type, field_details)
+                function = functions[runtime_type.name] = self.namespace[name]
+            return function(value, path, run)
 
-        return object_
+        return complete_abstract
 
 
 # --------------------------------------------------------------------------- runs
 
 
 class Run:
-    """One execution of a plan: completes objects now, resolver awaitables level by level."""
+    """One execution: completes objects now, resolver awaitables level by level."""
 
     __slots__ = ("executor", "pending", "arguments")
 
     def __init__(self, executor: StrawberryGraphQLCoreExecutionContext) -> None:
         self.executor = executor
-        self.pending: list[tuple[Any, dict, str, FieldPlan, Path]] = []
+        self.pending: list[tuple[Any, dict, ResolverField, Path]] = []
         self.arguments: dict[int, dict[str, Any]] = {}
 
-    def object(self, plan: list[FieldPlan], source: Any, path: Path | None) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for field in plan:
-            kind = field.kind
-            if kind == 1:  # attribute
-                key = field.response_key
-                result[key] = field.complete(
-                    getattr(source, field.python_name),
-                    Path(path, key, field.parent_type.name) if field.needs_path else None,
-                    self,
-                )
-            elif kind == 0:
-                result[field.response_key] = field.typename
-            else:
-                self.resolve(field, source, path, result)
-        return result
-
-    def resolve(self, field: FieldPlan, source: Any, path: Path | None, result: dict) -> None:
+    def resolve(self, field: ResolverField, source: Any, path: Path | None, result: dict) -> None:
         executor = self.executor
         field_path = Path(path, field.response_key, field.parent_type.name)
         info = executor.build_resolve_info(
@@ -312,8 +327,7 @@ class Run:
         else:
             value = field.field_def.resolve(source, info)
         if executor.is_awaitable(value):
-            result[field.response_key] = None
-            self.pending.append((value, result, field.response_key, field, field_path))
+            self.pending.append((value, result, field, field_path))
         else:
             result[field.response_key] = field.complete(value, field_path, self)
 
@@ -322,10 +336,10 @@ class Run:
         while self.pending:
             level, self.pending = self.pending, []
             values = await asyncio.gather(*(entry[0] for entry in level), return_exceptions=True)
-            for (_, result, key, field, path), value in zip(level, values, strict=True):
+            for (_, result, field, path), value in zip(level, values, strict=True):
                 if isinstance(value, BaseException):
                     raise Fallback from value
-                result[key] = field.complete(value, path, self)
+                result[field.response_key] = field.complete(value, path, self)
 
     def discard(self) -> None:
         for awaitable, *_ in self.pending:
@@ -351,16 +365,16 @@ def _uses_directives_or_fragment_variables(node: Node) -> bool:
     return any(_uses_directives_or_fragment_variables(s) for s in selection_set.selections)
 
 
-def _plannable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
+def _compilable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
     """Queries without directives (@skip, @include, @defer, ...) or fragment variables."""
     if operation.operation is not OperationType.QUERY or operation.directives:
         return False
     selections = operation.selection_set.selections
-    return not any(_uses_directives_or_fragment_variables(node) for node in (*selections, *fragments))
+    return not any(_uses_directives_or_fragment_variables(n) for n in (*selections, *fragments))
 
 
 class FastPathStats:
-    """How operations ran: on the fast path, fell back from it, or never planned."""
+    """How operations ran: on the fast path, fell back from it, or never compiled."""
 
     __slots__ = ("fast", "fallbacks", "standard")
 
@@ -369,11 +383,11 @@ class FastPathStats:
 
 
 class PlanCache:
-    """Plans by query text and operation name; documents the fast path refuses map to None."""
+    """Compiled operations by query text and operation name; refused ones map to None."""
 
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
         self.size = size
-        self._plans: OrderedDict[tuple[str, str | None], list[FieldPlan] | None] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, str | None], Callable | None] = OrderedDict()
 
     def get(self, key):
         plan = self._plans.get(key, KeyError)
@@ -396,13 +410,13 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
         stats = FastPathStats()
 
         def execute_operation(self, serially: bool | None = None):
-            plan = self._plan()
-            if plan is None:
+            complete_root = self._compiled()
+            if complete_root is None:
                 self.stats.standard += 1
                 return super().execute_operation(serially)
             run = Run(self)
             try:
-                data = run.object(plan, self.root_value, None)
+                data = complete_root(self.root_value, None, run)
             except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
                 return self._fall_back(run, serially)
             if not run.pending:
@@ -424,7 +438,7 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             self.stats.fallbacks += 1
             return super().execute_operation(serially)
 
-        def _plan(self) -> list[FieldPlan] | None:
+        def _compiled(self) -> Callable | None:
             manager = self.middleware_manager
             if manager is not None and manager.middlewares:
                 return None
@@ -442,13 +456,13 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
                 if cached is not KeyError:
                     return cached
             try:
-                plannable = _plannable(operation, self.fragment_definitions.values())
-                plan = Planner(self).plan_operation() if plannable else None
+                compilable = _compilable(operation, self.fragment_definitions.values())
+                compiled = Compiler(self).compile_operation() if compilable else None
             except _Unsupported:
-                plan = None
+                compiled = None
             if key is not None:
-                self.plans.put(key, plan)
-            return plan
+                self.plans.put(key, compiled)
+            return compiled
 
     return FastPathExecutor
 
