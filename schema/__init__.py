@@ -13,6 +13,7 @@ from schema.backfill import Backfill
 from schema.dag import Dag
 from schema.dag_run import DagRun
 from schema.errors import ErrorCodes
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import DateTime
 from schema.slot import BackfillDagRun
@@ -28,6 +29,7 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(extensions: Sequence[type[SchemaExtension] | SchemaExtension] = ()) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=[Backfill, BackfillDagRun, DagRun, Dag],
         extensions=[*extensions, ErrorCodes],
         config=StrawberryConfig(scalar_map={datetime: DateTime}),
