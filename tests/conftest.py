@@ -86,3 +86,13 @@ async def gateway(demo_database) -> AsyncIterator[GatewayClient]:
     client = GatewayClient(create_app(gateway_settings(demo_database.url), clock=lambda: FIXED_NOW))
     yield client
     await client.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The race tests' run counts and outcomes, per database."""
+    from tests.support.finalize import RACE_STATS
+
+    if RACE_STATS:
+        terminalreporter.section("finalizeOrphanedBackfills race runs")
+        for stats in RACE_STATS:
+            terminalreporter.write_line(stats.line())

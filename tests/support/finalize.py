@@ -70,7 +70,8 @@ def backfill_row(
 
 
 def run_row(run_id: int, backfill_id: int | None, state: str | None, dag_id: str) -> dict[str, Any]:
-    logical_date = datetime(2026, 1, 1, tzinfo=FIXED_NOW.tzinfo) + timedelta(days=run_id)
+    # Minutes, not days: ids run to 10^5 and MySQL TIMESTAMPs end in 2038.
+    logical_date = datetime(2026, 1, 1, tzinfo=FIXED_NOW.tzinfo) + timedelta(minutes=run_id)
     return {
         "id": run_id,
         "dag_id": dag_id,
@@ -159,12 +160,14 @@ class RaceStats:
     rounds: int = 0
     calls: int = 0
     outcomes: Counter = field(default_factory=Counter)
+    note: str = ""
 
     def line(self) -> str:
         tally = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items()))
         return (
-            f"{self.backend:<10} {self.test:<34} rounds {self.rounds:>3}  "
-            f"calls {self.calls:>5}  {tally}"
+            f"{self.backend:<10} {self.test:<32} rounds {self.rounds:>2}, "
+            f"finalize calls {self.calls:>4}; outcomes: {tally}"
+            + (f"; {self.note}" if self.note else "")
         )
 
 
