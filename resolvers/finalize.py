@@ -28,6 +28,7 @@ from settings import MIN_GRACE_PERIOD_SECONDS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_ID = 2**31 - 1  # Airflow's ids are 32-bit integers (GraphQL's Int, too)
 BAD_USER_INPUT = "BAD_USER_INPUT"
 ACTION = "finalizeOrphanedBackfills"
 
@@ -108,6 +109,8 @@ def validate(request: FinalizeRequest) -> list[UserError]:
     if request.backfill_ids is not None:
         if not request.backfill_ids:
             refuse("backfillIds", "backfillIds must not be empty; omit it to select by DAG.")
+        elif not all(-MAX_ID <= i <= MAX_ID for i in request.backfill_ids):
+            refuse("backfillIds", f"backfillIds must be 32-bit integers (at most {MAX_ID}).")
         elif len(set(request.backfill_ids)) > request.limit:
             refuse(
                 "backfillIds",
@@ -143,7 +146,7 @@ def _classify(row: Any, locked: bool, cutoff: datetime, dry_run: bool) -> tuple[
         )
     reason = (
         f"no slots and no queued or running runs; created at {_iso(row['created_at'])}, "
-        f"before the cutoff {_iso(cutoff)}"
+        f"at or before the cutoff {_iso(cutoff)}"
     )
     return (Outcome.WOULD_FINALIZE if dry_run else Outcome.FINALIZED), reason
 

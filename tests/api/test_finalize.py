@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import false, select
+from sqlalchemy import event, false, select
 
 import db.finalize
 from app import create_app
 from db.demo import build_demo_dataset, load_demo_dataset
 from db.engine import create_engine
 from db.tables import backfill
+from resolvers.finalize import FinalizeRequest, validate
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.finalize import (
     ADMIN,
@@ -273,6 +274,8 @@ INVALID_INPUTS = [
     ({"backfillIds": [1], "dagIds": ["dag_1"]}, "dagIds", "not both"),
     ({"backfillIds": [1, 2, 3], "limit": 2}, "backfillIds", "more than limit"),
 ]
+# Over the CLI, ids are not bounded by GraphQL's Int.
+CLI_ONLY_INVALID = FinalizeRequest(backfill_ids=[2**31], dry_run=False)
 
 
 async def test_invalid_input_is_a_user_error_and_touches_nothing(engine, client):
@@ -288,6 +291,7 @@ async def test_invalid_input_is_a_user_error_and_touches_nothing(engine, client)
         assert payload["results"] == []
         assert payload["cutoff"] is None
         assert response.statements == [], fields
+    assert [e.field for e in validate(CLI_ONLY_INVALID)] == [["input", "backfillIds"]]
     assert await snapshot(engine) == before
 
 
@@ -397,6 +401,29 @@ async def test_a_row_locked_by_another_transaction_is_left_alone(engine, client,
     response = await finalize(client, dryRun=False)
     assert outcomes(response) == {1: "FINALIZED"}
     assert [row["extra"]["backfill_id"] for row in await audit_log(engine)] == [2, 1]
+
+
+async def test_sqlite_busy_beyond_the_timeout_is_service_unavailable(
+    engine, client, empty_database
+):
+    if empty_database.backend != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    await insert_rows(engine, backfills=[backfill_row(1)])
+    before = await snapshot(engine)
+    # The gateway's connections wait 10 s for the write lock; make this one give up sooner.
+    event.listen(
+        client.app.state.engine.sync_engine, "connect",
+        lambda dbapi_connection, record: dbapi_connection.execute("PRAGMA busy_timeout=200"),
+    )  # fmt: skip
+    async with engine.connect() as other:
+        other = await other.execution_options(isolation_level="AUTOCOMMIT")
+        await other.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+        response = await finalize(client, dryRun=False)
+        await other.exec_driver_sql("ROLLBACK")
+    assert response.error_codes == ["SERVICE_UNAVAILABLE"]
+    assert "busy" in response.errors[0]["message"]
+    assert await snapshot(engine) == before
+    assert outcomes(await finalize(client, dryRun=False)) == {1: "FINALIZED"}
 
 
 async def test_on_the_demo_dataset_exactly_the_orphaned_case_is_finalized(engine, client):
