@@ -29,6 +29,131 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# Input fields as the CLI spells them, for user errors.
+_OPTION_OF_FIELD = {
+    "gracePeriodSeconds": "--grace",
+    "limit": "--limit",
+    "backfillIds": "--backfill-id",
+    "dagIds": "--dag-id",
+}
+
+
+def _default_owner() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli:unknown"
+
+
+def _report_json(report) -> str:
+    import orjson
+
+    def iso(value):
+        return None if value is None else value.isoformat()
+
+    return orjson.dumps(
+        {
+            "dryRun": report.dry_run,
+            "now": iso(report.now),
+            "gracePeriodSeconds": report.grace_period_seconds,
+            "cutoff": iso(report.cutoff),
+            "results": [
+                {
+                    "backfillId": result.backfill_id,
+                    "dagId": result.dag_id,
+                    "outcome": result.outcome.value,
+                    "reason": result.reason,
+                    "completedAt": iso(result.backfill.completed_at) if result.backfill else None,
+                }
+                for result in report.results
+            ],
+            "userErrors": [
+                {"field": error.field, "message": error.message, "code": error.code}
+                for error in report.user_errors
+            ],
+        },
+        option=orjson.OPT_INDENT_2,
+    ).decode()
+
+
+async def _finalize(args: argparse.Namespace, settings):
+    from datetime import UTC, datetime
+
+    from db.engine import create_engine
+    from resolvers.auth import ADMIN
+    from resolvers.context import Caller, RequestContext
+    from resolvers.finalize import FinalizeRequest, finalize_orphaned_backfills
+
+    engine = create_engine(settings.resolved_database_url, pool_size=1, max_overflow=0)
+    # Whoever can reach the database with these credentials acts as an admin.
+    context = RequestContext(
+        settings=settings, engine=engine, now=datetime.now(UTC), caller=Caller(args.owner, ADMIN)
+    )
+    request = FinalizeRequest(
+        backfill_ids=args.backfill_ids,
+        dag_ids=args.dag_ids,
+        grace_period_seconds=args.grace,
+        dry_run=args.dry_run,
+        limit=args.limit,
+    )
+    try:
+        return await finalize_orphaned_backfills(context, request)
+    finally:
+        await context.close()
+        await engine.dispose()
+
+
+def _finalize_orphans(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from resolvers.errors import GatewayError
+    from settings import Settings
+
+    settings = Settings()
+    if settings.uses_embedded_demo and not settings.demo_database_path.exists():
+        print(
+            "finalize-orphans: no database configured: set DATABASE_URL "
+            "(or AIRFLOW__DATABASE__SQL_ALCHEMY_CONN)",
+            file=sys.stderr,
+        )
+        return 1
+    database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    try:
+        report = asyncio.run(_finalize(args, settings))
+    except GatewayError as error:
+        print(f"finalize-orphans: {error.code}: {error.message}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as error:
+        print(f"finalize-orphans: {database}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(_report_json(report))
+    for error in report.user_errors:
+        field = error.field[-1] if error.field else None
+        print(f"finalize-orphans: {_OPTION_OF_FIELD.get(field, field)}: {error.message}",
+              file=sys.stderr)
+    if report.user_errors:
+        return 2
+    if not args.json:
+        for result in report.results:
+            print(f"{result.backfill_id}\t{result.outcome.value}\t{result.dag_id or '-'}\t"
+                  f"{result.reason}")
+    counts = Counter(result.outcome.value for result in report.results)
+    print(
+        f"finalize-orphans on {database} ({'dry run' if report.dry_run else 'applied'}, "
+        f"owner {args.owner}, grace {report.grace_period_seconds} s, cutoff "
+        f"{report.cutoff.isoformat()}): {len(report.results)} considered"
+        + "".join(f", {outcome} {count}" for outcome, count in sorted(counts.items())),
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backfill-gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,6 +164,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(run=_schema)
+
+    finalize = commands.add_parser(
+        "finalize-orphans",
+        help="finalize orphaned backfills (dry run unless --apply)",
+        description="Finalize backfills whose creation crashed between Airflow's two "
+        "transactions: active, without slots, owning no queued or running run, older than "
+        "the grace period and not locked by another transaction. Prints one line per "
+        "considered backfill: id, outcome, dag_id, reason (tab-separated). Exits 2 on "
+        "invalid input, 1 when the database is busy or unreachable. The database is the "
+        "gateway's (DATABASE_URL, then AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).",
+    )
+    mode = finalize.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--dry-run", dest="dry_run", action="store_true", default=True,
+        help="report what would be finalized, write nothing (the default)",
+    )
+    mode.add_argument(
+        "--apply", dest="dry_run", action="store_false", help="finalize the orphans"
+    )
+    finalize.add_argument(
+        "--grace", type=int, default=None, metavar="SECONDS",
+        help="grace period (default: GATEWAY_ORPHAN_GRACE_PERIOD_SECONDS, 600; at least 120)",
+    )
+    finalize.add_argument(
+        "--dag-id", dest="dag_ids", action="append", default=None, metavar="ID",
+        help="only backfills of this DAG (repeatable)",
+    )
+    finalize.add_argument(
+        "--backfill-id", dest="backfill_ids", action="append", type=int, default=None,
+        metavar="N", help="consider this backfill (repeatable; not with --dag-id)",
+    )
+    finalize.add_argument(
+        "--limit", type=int, default=100, help="consider at most N backfills (1-1000, default 100)"
+    )
+    finalize.add_argument(
+        "--owner", default=_default_owner(),
+        help="who to name in Airflow's audit log (default cli:<os user>)",
+    )
+    finalize.add_argument("--json", action="store_true", help="print the report as JSON")
+    finalize.set_defaults(run=_finalize_orphans)
     return parser
 
 

@@ -14,6 +14,7 @@ from schema.dag import Dag
 from schema.dag_run import DagRun
 from schema.errors import ErrorCodes
 from schema.fast_path import fast_executor_class
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import DateTime
 from schema.slot import BackfillDagRun
@@ -32,6 +33,7 @@ def build_schema(
     """The schema; `fast_path` executes queries through the compiled fast path."""
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=[Backfill, BackfillDagRun, DagRun, Dag],
         # Parsing and validating a document once per text, not once per request.
         extensions=[

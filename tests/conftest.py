@@ -83,7 +83,8 @@ async def empty_database(request, tmp_path_factory) -> AsyncIterator[ThrowawayDa
 
 
 def gateway_settings(url: str, **overrides) -> Settings:
-    return Settings(database_url=url, tokens="", **overrides)
+    # Nothing from the environment decides who may call in tests.
+    return Settings(**{"database_url": url, "tokens": "", "tokens_file": None, **overrides})
 
 
 def gateway_client(url: str, **overrides) -> GatewayClient:
@@ -100,3 +101,13 @@ async def gateway(demo_database) -> AsyncIterator[GatewayClient]:
     client = gateway_client(demo_database.url)
     yield client
     await client.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The race tests' run counts and outcomes, per database."""
+    from tests.support.finalize import RACE_STATS
+
+    if RACE_STATS:
+        terminalreporter.section("finalizeOrphanedBackfills race runs")
+        for stats in RACE_STATS:
+            terminalreporter.write_line(stats.line())

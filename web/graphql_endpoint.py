@@ -16,7 +16,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 
 from db.engine import recording_statements
 from resolvers.context import RequestContext
+from resolvers.errors import Unauthenticated
 from settings import Settings
+from web.auth import TokenRegistry, authenticate
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -56,6 +58,8 @@ class GraphQLEndpoint:
         self.engine = engine
         self.clock = clock
         self.graphiql_html = graphiql_html
+        # Parsed once: a malformed token configuration stops the app at start-up.
+        self.tokens = TokenRegistry.from_settings(settings)
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
@@ -109,8 +113,19 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
+        try:
+            caller = authenticate(
+                request.headers.get("authorization"),
+                self.tokens,
+                allow_anonymous_reads=self.settings.allow_anonymous_reads,
+            )
+        except Unauthenticated as error:
+            return request_error(
+                error.message, 401, error.code, {"WWW-Authenticate": 'Bearer realm="graphql"'}
+            )
         context = RequestContext(
-            settings=self.settings, engine=self.engine, now=self.clock(), request=request
+            settings=self.settings, engine=self.engine, now=self.clock(), request=request,
+            caller=caller,
         )
         try:
             with recording_statements() as statements:

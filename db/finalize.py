@@ -1,0 +1,188 @@
+"""SQL for finalizing orphaned backfills: the only statements that write to Airflow's tables.
+
+One short write transaction per call (`write_transaction`), in this order:
+
+1. `candidate_ids`: active backfills without slots, by DAG, in id order (only when no
+   ids were named; named ids are the candidates themselves).
+2. `lock_candidates`: `SELECT … FOR UPDATE SKIP LOCKED` on those `backfill` rows that are
+   still active and older than the cutoff. Rows another transaction holds are skipped, not
+   waited for: Airflow's second creation transaction holds a key-share (PostgreSQL) or
+   shared record (InnoDB) lock on the backfill row from its first `dag_run` or
+   `backfill_dag_run` insert until it commits, so a slow but healthy creation is skipped.
+   Only `backfill` is read here: a locking read with subqueries would lock (or, with SKIP
+   LOCKED, skip) rows of `dag_run`/`backfill_dag_run` too on MySQL/MariaDB.
+3. `recheck`: a fresh, non-locking statement that reads every candidate with its slot and
+   active-run flags as last committed. Under READ COMMITTED each statement takes a new
+   snapshot, so this sees whatever committed before the locks were taken.
+4. `mark_completed`: the UPDATE, restricted to locked rows that passed the re-check, and
+   repeating every condition in its own WHERE.
+5. `audit_rows` inserted into Airflow's `log`, in the same transaction.
+
+Dialects: PostgreSQL and MySQL/MariaDB run the transaction at READ COMMITTED (Airflow's
+level on MySQL; InnoDB then takes no gap locks for these primary-key lookups). SQLite has
+no row locks: `BEGIN IMMEDIATE` takes the database's single write lock up front (waiting up
+to the connection's busy timeout), so writers are serialized and nothing is ever skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+
+import orjson
+from sqlalchemy import ColumnElement, Insert, Select, Update, exists, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db.backfills import has_slots
+from db.tables import backfill, dag_run, log
+
+AUDIT_EVENT = "finalize_orphaned_backfill"
+ACTIVE_RUN_STATES = ("queued", "running")
+
+
+def has_active_runs() -> ColumnElement[bool]:
+    """The backfill owns a dag run that is queued or running (by `dag_run.backfill_id`)."""
+    return exists().where(
+        dag_run.c.backfill_id == backfill.c.id, dag_run.c.state.in_(ACTIVE_RUN_STATES)
+    )
+
+
+def _active_and_old(cutoff: datetime) -> list[ColumnElement[bool]]:
+    return [backfill.c.completed_at.is_(None), backfill.c.created_at <= cutoff]
+
+
+def orphan_conditions(cutoff: datetime) -> list[ColumnElement[bool]]:
+    """Every condition of an orphan that rows can show (the row lock is checked apart)."""
+    return [*_active_and_old(cutoff), ~has_slots(), ~has_active_runs()]
+
+
+def candidate_ids(dag_ids: Sequence[str] | None, limit: int) -> Select:
+    """Active backfills without slots, whatever their age and runs, in id order."""
+    conditions = [backfill.c.completed_at.is_(None), ~has_slots()]
+    if dag_ids is not None:
+        conditions.append(backfill.c.dag_id.in_(dag_ids))
+    return select(backfill.c.id).where(*conditions).order_by(backfill.c.id).limit(limit)
+
+
+def lock_candidates(backfill_ids: Sequence[int], cutoff: datetime) -> Select:
+    """Lock the candidates that may be finalized; skip rows another transaction holds."""
+    return (
+        select(backfill.c.id)
+        .where(backfill.c.id.in_(backfill_ids), *_active_and_old(cutoff))
+        .order_by(backfill.c.id)
+        .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
+    )
+
+
+def recheck(backfill_ids: Sequence[int]) -> Select:
+    """Every column of the candidates, with their slot and active-run flags, as committed."""
+    return (
+        select(
+            *backfill.c,
+            has_slots().label("has_slots"),
+            has_active_runs().label("has_active_runs"),
+        )
+        .where(backfill.c.id.in_(backfill_ids))
+        .order_by(backfill.c.id)
+    )
+
+
+def mark_completed(backfill_ids: Sequence[int], cutoff: datetime, now: datetime) -> Update:
+    """Set `completed_at` and `updated_at`, nothing else, where every condition still holds."""
+    return (
+        update(backfill)
+        .where(backfill.c.id.in_(backfill_ids), *orphan_conditions(cutoff))
+        .values(completed_at=now, updated_at=now)
+    )
+
+
+def audit_insert() -> Insert:
+    return insert(log)
+
+
+def audit_rows(
+    finalized: Sequence[tuple[int, str, str]],
+    *,
+    owner: str,
+    now: datetime,
+    grace_period_seconds: int,
+    cutoff: datetime,
+) -> list[dict]:
+    """One `log` row per finalized backfill (for `insert(log)`), as Airflow writes its own
+    audit events; `finalized` holds (backfill_id, dag_id, reason) triples."""
+    return [
+        {
+            "dttm": now,
+            "dag_id": dag_id,
+            "event": AUDIT_EVENT,
+            "owner": owner,
+            "owner_display_name": owner,
+            "extra": orjson.dumps(
+                {
+                    "backfill_id": backfill_id,
+                    "grace_period_seconds": grace_period_seconds,
+                    "cutoff": cutoff.isoformat(),
+                    "reason": reason,
+                }
+            ).decode(),
+        }
+        for backfill_id, dag_id, reason in finalized
+    ]
+
+
+@asynccontextmanager
+async def write_transaction(
+    engine: AsyncEngine, *, commit: bool = True
+) -> AsyncIterator[AsyncConnection]:
+    """One transaction on its own connection: committed on success (rolled back instead
+    when `commit` is false), rolled back on error."""
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # SQLAlchemy's SQLite recipe: keep the driver from emitting its own (deferred)
+            # BEGIN and emit ours. Driver-level AUTOCOMMIT is scoped to this connection,
+            # so the engine's other (read) connections keep their behaviour.
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                # A failed ROLLBACK must not hide the error; the pool rolls back on return.
+                with suppress(Exception):
+                    await connection.exec_driver_sql("ROLLBACK")
+                raise
+            await connection.exec_driver_sql("COMMIT" if commit else "ROLLBACK")
+        else:
+            connection = await connection.execution_options(isolation_level="READ COMMITTED")
+            transaction = await connection.begin()
+            try:
+                yield connection
+            except BaseException:
+                with suppress(Exception):
+                    await transaction.rollback()
+                raise
+            if commit:
+                await transaction.commit()
+            else:
+                await transaction.rollback()
+
+
+# SQLite "database is locked"/"busy"; PostgreSQL lock_not_available, deadlock_detected,
+# serialization_failure; MySQL/MariaDB lock wait timeout and deadlock.
+_TRANSIENT_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+_TRANSIENT_MYSQL_ERRNOS = frozenset({1205, 1213})
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lock or busy error after which the transaction was rolled back and may be retried."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if "database is locked" in str(original) or "database is busy" in str(original):
+        return True
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if sqlstate in _TRANSIENT_SQLSTATES:
+        return True
+    args = getattr(original, "args", ())
+    return bool(args) and args[0] in _TRANSIENT_MYSQL_ERRNOS

@@ -1,0 +1,126 @@
+"""Bearer-token authentication: `Authorization: Bearer <token>` → `Caller(name, role)`.
+
+Tokens are configured, never stored: `GATEWAY_TOKENS` holds `name:role:sha256hex` entries
+separated by commas, and `GATEWAY_TOKENS_FILE` may name a file of the same entries, one per
+line (blank lines and `#` comments ignored). The hex is the SHA-256 of the token, e.g.
+`printf %s "$TOKEN" | sha256sum`. Roles are `reader` and `admin`. A malformed entry stops
+the gateway at start-up rather than silently locking someone out (or in).
+
+A request without an Authorization header is anonymous, which may read when
+`GATEWAY_ALLOW_ANONYMOUS_READS` is true (the default). A header that is not
+`Bearer <token>`, or a token that matches no entry, is refused even for reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from resolvers.auth import ROLES
+from resolvers.context import ANONYMOUS, Caller
+from resolvers.errors import Unauthenticated
+from settings import Settings
+
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+# RFC 6750 `b64token`.
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+class TokenConfigError(ValueError):
+    """The configured tokens cannot be read; the message never contains a digest."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    name: str
+    role: str
+    sha256_hex: str
+
+
+def parse_token_entries(text: str, source: str) -> list[TokenEntry]:
+    """Entries separated by commas or newlines; `#` starts a comment line."""
+    entries = []
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    for position, raw in enumerate(",".join(lines).split(","), start=1):
+        entry = raw.strip()
+        if not entry:
+            continue
+        # The name may itself contain colons (e.g. `cron:nightly`); role and digest cannot.
+        parts = entry.rsplit(":", 2)
+        if len(parts) != 3 or not parts[0].strip():
+            raise TokenConfigError(
+                f"{source}: entry {position} is not `name:role:sha256hex`"
+            )
+        name, role, digest = (part.strip() for part in parts)
+        if role not in ROLES:
+            raise TokenConfigError(
+                f"{source}: entry {position} ({name}) has role {role!r}; "
+                f"roles are {', '.join(ROLES)}"
+            )
+        if not _SHA256_HEX.fullmatch(digest):
+            raise TokenConfigError(
+                f"{source}: entry {position} ({name}) needs the token's SHA-256 as 64 hex digits"
+            )
+        entries.append(TokenEntry(name, role, digest.lower()))
+    return entries
+
+
+class TokenRegistry:
+    """The configured tokens; looks a presented token up by its SHA-256."""
+
+    def __init__(self, entries: list[TokenEntry]) -> None:
+        seen: dict[str, str] = {}
+        for entry in entries:
+            if entry.sha256_hex in seen:
+                raise TokenConfigError(
+                    f"tokens {seen[entry.sha256_hex]!r} and {entry.name!r} have the same digest"
+                )
+            seen[entry.sha256_hex] = entry.name
+        self._entries = tuple(entries)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenRegistry:
+        entries = parse_token_entries(settings.tokens, "GATEWAY_TOKENS")
+        if settings.tokens_file is not None:
+            path = Path(settings.tokens_file)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as error:
+                raise TokenConfigError(
+                    f"GATEWAY_TOKENS_FILE {path}: cannot be read ({error.strerror})"
+                ) from error
+            entries += parse_token_entries(text, f"GATEWAY_TOKENS_FILE {path}")
+        return cls(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def caller_for(self, token: str) -> Caller | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found: TokenEntry | None = None
+        # Compare with every entry in constant time; no early exit on a match.
+        for entry in self._entries:
+            if hmac.compare_digest(digest, entry.sha256_hex):
+                found = entry
+        return None if found is None else Caller(found.name, found.role)
+
+
+def authenticate(
+    authorization: str | None, registry: TokenRegistry, *, allow_anonymous_reads: bool
+) -> Caller:
+    """The caller of a request from its Authorization header; raises Unauthenticated."""
+    if authorization is None:
+        if allow_anonymous_reads:
+            return ANONYMOUS
+        raise Unauthenticated("This gateway needs a token: send `Authorization: Bearer <token>`.")
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _TOKEN.fullmatch(token):
+        raise Unauthenticated("Malformed Authorization header: expected `Bearer <token>`.")
+    caller = registry.caller_for(token)
+    if caller is None:
+        raise Unauthenticated("Unknown or revoked token.")
+    return caller
