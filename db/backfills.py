@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
 
 from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
-from db.tables import backfill, backfill_dag_run
+from db.tables import backfill, backfill_dag_run, dag_run
 
 # Derived statuses, spelled as in resolvers.records.BackfillStatus.
 COMPLETED, PAUSED, RUNNING, INITIALIZING, ORPHANED = (
@@ -31,12 +31,33 @@ class BackfillFilter:
     created_before: datetime | None = None
 
 
+ACTIVE_RUN_STATES = ("queued", "running")
+
+
 def has_slots() -> ColumnElement[bool]:
     return exists().where(backfill_dag_run.c.backfill_id == backfill.c.id)
 
 
+def has_active_runs() -> ColumnElement[bool]:
+    """The backfill owns a queued or running dag run (`dag_run.backfill_id`).
+
+    Its runs are always of its DAG: matching `dag_id` too lets the database use
+    Airflow's (state, dag_id) indexes; nothing indexes `dag_run.backfill_id`.
+    """
+    return exists().where(
+        dag_run.c.dag_id == backfill.c.dag_id,
+        dag_run.c.state.in_(ACTIVE_RUN_STATES),
+        dag_run.c.backfill_id == backfill.c.id,
+    )
+
+
 def _columns():
-    return [*backfill.c, has_slots().label("has_slots")]
+    return [
+        *backfill.c,
+        has_slots().label("has_slots"),
+        # Only a backfill without slots needs the second probe.
+        case((has_slots(), false()), else_=has_active_runs()).label("has_active_runs"),
+    ]
 
 
 def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool]:
@@ -47,12 +68,13 @@ def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool
         return backfill.c.completed_at.is_not(None)
     if status == PAUSED:
         return and_(active, backfill.c.is_paused == true())
+    working = or_(has_slots(), has_active_runs())
     if status == RUNNING:
-        return and_(active, not_paused, has_slots())
+        return and_(active, not_paused, working)
     if status == INITIALIZING:
-        return and_(active, not_paused, ~has_slots(), backfill.c.created_at > orphan_cutoff)
+        return and_(active, not_paused, ~working, backfill.c.created_at > orphan_cutoff)
     if status == ORPHANED:
-        return and_(active, not_paused, ~has_slots(), backfill.c.created_at <= orphan_cutoff)
+        return and_(active, not_paused, ~working, backfill.c.created_at <= orphan_cutoff)
     raise ValueError(f"unknown backfill status {status!r}")
 
 

@@ -35,18 +35,10 @@ from sqlalchemy import ColumnElement, Insert, Select, Update, exists, insert, se
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db.backfills import has_slots
+from db.backfills import has_active_runs, has_slots
 from db.tables import backfill, dag_run, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
-ACTIVE_RUN_STATES = ("queued", "running")
-
-
-def has_active_runs() -> ColumnElement[bool]:
-    """The backfill owns a dag run that is queued or running (by `dag_run.backfill_id`)."""
-    return exists().where(
-        dag_run.c.backfill_id == backfill.c.id, dag_run.c.state.in_(ACTIVE_RUN_STATES)
-    )
 
 
 def _active_and_old(cutoff: datetime) -> list[ColumnElement[bool]]:

@@ -27,15 +27,19 @@ class BackfillStatus(StrEnum):
 
 
 def backfill_status(
-    *, completed_at: datetime | None, is_paused: bool, has_slots: bool, created_at: datetime,
-    orphan_cutoff: datetime,
+    *, completed_at: datetime | None, is_paused: bool, has_slots: bool, has_active_runs: bool,
+    created_at: datetime, orphan_cutoff: datetime,
 ) -> BackfillStatus:
-    """The one definition of a backfill's status (db.backfills mirrors it in SQL)."""
+    """The one definition of a backfill's status (db.backfills mirrors it in SQL).
+
+    A backfill without slots that still owns a queued or running run is at work,
+    not orphaned: finalizeOrphanedBackfills would refuse it too.
+    """
     if completed_at is not None:
         return BackfillStatus.COMPLETED
     if is_paused:
         return BackfillStatus.PAUSED
-    if not has_slots:
+    if not has_slots and not has_active_runs:
         return (
             BackfillStatus.ORPHANED if created_at <= orphan_cutoff else BackfillStatus.INITIALIZING
         )
@@ -46,7 +50,7 @@ class BackfillRecord:
     __slots__ = (
         "backfill_id", "dag_id", "from_date", "to_date", "dag_run_conf", "is_paused",
         "reprocess_behavior", "max_active_runs", "created_at", "completed_at", "updated_at",
-        "triggering_user_name", "has_slots", "status",
+        "triggering_user_name", "has_slots", "has_active_runs", "status",
     )  # fmt: skip
 
     def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime) -> None:
@@ -63,10 +67,12 @@ class BackfillRecord:
         self.updated_at = row["updated_at"]
         self.triggering_user_name = row["triggering_user_name"]
         self.has_slots = bool(row["has_slots"])
+        self.has_active_runs = bool(row["has_active_runs"])
         self.status = backfill_status(
             completed_at=self.completed_at,
             is_paused=self.is_paused,
             has_slots=self.has_slots,
+            has_active_runs=self.has_active_runs,
             created_at=self.created_at,
             orphan_cutoff=orphan_cutoff,
         )

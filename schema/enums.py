@@ -9,20 +9,24 @@ import strawberry
 
 @strawberry.enum(description="Where a backfill stands, derived from its row and its slots.")
 class BackfillStatus(Enum):
-    RUNNING = strawberry.enum_value("RUNNING", description="Active, not paused, with slots.")
+    RUNNING = strawberry.enum_value(
+        "RUNNING",
+        description="Active, not paused, with slots (or, without slots, owning a queued or "
+        "running run).",
+    )
     PAUSED = strawberry.enum_value("PAUSED", description="Active but paused.")
     COMPLETED = strawberry.enum_value(
         "COMPLETED", description="`completedAt` is set (finished or cancelled)."
     )
     INITIALIZING = strawberry.enum_value(
         "INITIALIZING",
-        description="Active, without slots yet, younger than the orphan grace period: "
-        "Airflow is probably still creating its runs.",
+        description="Active, without slots or active runs yet, younger than the orphan grace "
+        "period: Airflow is probably still creating its runs.",
     )
     ORPHANED = strawberry.enum_value(
         "ORPHANED",
-        description="Active, without slots, older than the orphan grace period: its creation "
-        "most likely crashed, and it blocks new backfills of its DAG.",
+        description="Active, without slots or active runs, older than the orphan grace period: "
+        "its creation most likely crashed, and it blocks new backfills of its DAG.",
     )
 
 

@@ -58,7 +58,11 @@ class Oracle:
             return "COMPLETED"
         if row["is_paused"]:
             return "PAUSED"
-        if not self.slots_by_backfill.get(backfill_id):
+        owns_active_run = any(
+            run["backfill_id"] == backfill_id and run["state"] in ("queued", "running")
+            for run in self.runs.values()
+        )
+        if not self.slots_by_backfill.get(backfill_id) and not owns_active_run:
             return "ORPHANED" if row["created_at"] <= self.cutoff else "INITIALIZING"
         return "RUNNING"
 
