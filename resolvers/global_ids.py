@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from base64 import b64encode
+from binascii import b2a_base64
 from dataclasses import dataclass
 
 from resolvers.errors import BadUserInput
@@ -26,7 +26,7 @@ class GlobalId:
 
 
 def encode_global_id(type_name: str, key: int | str) -> str:
-    return b64encode(f"{type_name}:{key}".encode()).decode("ascii")
+    return b2a_base64(f"{type_name}:{key}".encode(), newline=False).decode("ascii")
 
 
 def decode_global_id(value: str, *, argument: str = "id") -> GlobalId:

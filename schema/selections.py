@@ -2,52 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 
 import strawberry
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql.language import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionNode,
+)
 
 # Where a slot's dag run sits below `dagRuns`: through edges or the nodes shortcut.
 DAG_RUN_PATHS = (("edges", "node", "dagRun"), ("nodes", "dagRun"))
+CACHE_SIZE = 1024
+
+# The answer depends only on the document: cached by its text and the field's position.
+_columns_by_field: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
 
 
-def _fields(selections: Iterable[Selection]) -> Iterable[SelectedField]:
+def _fields(
+    selections: Iterable[SelectionNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterable[FieldNode]:
     """Fields of a selection set, fragments flattened (over-approximating is safe)."""
     for selection in selections:
-        if isinstance(selection, SelectedField):
+        if isinstance(selection, FieldNode):
             yield selection
-        elif isinstance(selection, (FragmentSpread, InlineFragment)):
-            yield from _fields(selection.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set.selections, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields(fragment.selection_set.selections, fragments)
 
 
-def fields_at(selections: Sequence[Selection], path: Sequence[str]) -> set[str]:
+def fields_at(
+    selections: Iterable[SelectionNode],
+    path: Sequence[str],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> set[str]:
     """Names of the fields selected at the end of `path` below these selections."""
-    if not path:
-        return {field.name for field in _fields(selections)}
     names: set[str] = set()
-    for field in _fields(selections):
-        if field.name == path[0]:
-            names |= fields_at(field.selections, path[1:])
+    for field in _fields(selections, fragments):
+        if not path:
+            names.add(field.name.value)
+        elif field.name.value == path[0] and field.selection_set is not None:
+            names |= fields_at(field.selection_set.selections, path[1:], fragments)
     return names
 
 
 def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The dag run record attributes the `dagRuns` field being resolved needs.
-
-    Computed once per request and field node: a list of 500 backfills asks 500 times.
-    """
-    # Strawberry's public Info has no stable key for "this field in this document".
-    key = ("dag_run_columns", id(info._raw_info.field_nodes[0]))
-    memo = info.context.memo
-    columns = memo.get(key)
+    """The dag run record attributes the `dagRuns` field being resolved needs."""
+    raw = info._raw_info  # graphql-core's info: the field's AST nodes and the fragments
+    node = raw.field_nodes[0]
+    key = (node.loc.source.body, node.loc.start) if node.loc is not None else None
+    columns = _columns_by_field.get(key) if key is not None else None
     if columns is None:
         selected: set[str] = set()
-        # `selected_fields` holds the field being resolved; paths start below it.
-        for field in info.selected_fields:
+        for field_node in raw.field_nodes:
+            if field_node.selection_set is None:
+                continue
             for path in DAG_RUN_PATHS:
-                selected |= fields_at(field.selections, path)
+                selected |= fields_at(field_node.selection_set.selections, path, raw.fragments)
         needed = {"dag_run_id"}  # always: it tells a run from a skipped slot
         for name in selected:
             needed.update(columns_of.get(name, ()))
-        columns = memo[key] = tuple(sorted(needed))
+        columns = tuple(sorted(needed))
+        if key is not None:
+            _columns_by_field[key] = columns
+            if len(_columns_by_field) > CACHE_SIZE:
+                _columns_by_field.popitem(last=False)
     return columns
