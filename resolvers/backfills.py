@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from db import backfills as backfill_sql
-from db.keyset import Seek
 from resolvers.context import RequestContext
 from resolvers.cursors import BackfillKey, decode_backfill_cursor, encode_backfill_cursor
 from resolvers.global_ids import BACKFILL, decode_global_id_of
 from resolvers.loaders import Progress
-from resolvers.pagination import PageInfo, cut_page, page_window
+from resolvers.pagination import PageInfo, cut_page
 from resolvers.records import BackfillRecord, DagRecord
 
 ORDER_FIELDS = {"ID": "id", "CREATED_AT": "created_at"}
@@ -69,9 +68,7 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
     )
 
 
-def _seek_key(key: BackfillKey | None) -> tuple | None:
-    if key is None:
-        return None
+def _seek_key(key: BackfillKey) -> tuple:
     return (key.backfill_id,) if key.order_field == "id" else (key.value, key.backfill_id)
 
 
@@ -87,24 +84,11 @@ async def list_backfills(
     descending: bool,
 ) -> BackfillConnection:
     spec = backfill_filter_spec(filter_input)
-    window = page_window(
-        first=first,
-        last=last,
-        after=after,
-        before=before,
-        default_page_size=context.settings.default_page_size,
-        max_page_size=context.settings.max_page_size,
-        decode_cursor=lambda cursor, argument: decode_backfill_cursor(
-            cursor, order_field=order_field, argument=argument
-        ),
-    )
-    seek = Seek(
-        limit=window.fetch_limit,
-        descending=descending,
-        from_end=window.from_end,
-        after=_seek_key(window.after),
-        before=_seek_key(window.before),
-    )
+    window = context.page_window(
+        first, last, after, before,
+        lambda cursor, argument: decode_backfill_cursor(cursor, order_field=order_field, argument=argument),
+    )  # fmt: skip
+    seek = window.seek(_seek_key, descending=descending)
     rows = await context.loaders.rows_once(
         ("backfill_page", spec, order_field, seek),
         lambda: backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff),

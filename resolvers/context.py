@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import ReadSession
 from resolvers.loaders import Loaders
+from resolvers.pagination import PageWindow, page_window
 from settings import Settings
 
 
@@ -44,6 +45,18 @@ class RequestContext:
     @property
     def orphan_cutoff(self) -> datetime:
         return self.now - timedelta(seconds=self.settings.orphan_grace_period_seconds)
+
+    def page_window(self, first, last, after, before, decode_cursor) -> PageWindow:
+        """Connection arguments checked against the configured page sizes."""
+        return page_window(
+            first=first,
+            last=last,
+            after=after,
+            before=before,
+            default_page_size=self.settings.default_page_size,
+            max_page_size=self.settings.max_page_size,
+            decode_cursor=decode_cursor,
+        )
 
     @cached_property
     def loaders(self) -> Loaders:

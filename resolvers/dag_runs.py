@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.keyset import Seek
 from db.slots import SlotFilter
 from resolvers.context import RequestContext
 from resolvers.cursors import SlotKey, decode_slot_cursor, encode_slot_cursor
 from resolvers.loaders import SlotPageArgs
-from resolvers.pagination import PageInfo, cut_page, page_window
+from resolvers.pagination import PageInfo, cut_page
 from resolvers.records import SlotRecord
 
 
@@ -55,8 +54,8 @@ def slot_filter_spec(filter_input: Any) -> SlotFilter:
     )
 
 
-def _seek_key(key: SlotKey | None) -> tuple[int, int] | None:
-    return (key.sort_ordinal, key.slot_id) if key is not None else None
+def _seek_key(key: SlotKey) -> tuple[int, int]:
+    return (key.sort_ordinal, key.slot_id)
 
 
 async def backfill_dag_runs(
@@ -72,24 +71,11 @@ async def backfill_dag_runs(
 ) -> SlotConnection:
     """A page of a backfill's slots; `run_columns` limits the dag run columns fetched."""
     spec = slot_filter_spec(filter_input)
-    window = page_window(
-        first=first,
-        last=last,
-        after=after,
-        before=before,
-        default_page_size=context.settings.default_page_size,
-        max_page_size=context.settings.max_page_size,
-        decode_cursor=lambda cursor, argument: decode_slot_cursor(
-            cursor, backfill_id=backfill_id, argument=argument
-        ),
-    )
-    seek = Seek(
-        limit=window.fetch_limit,
-        from_end=window.from_end,
-        after=_seek_key(window.after),
-        before=_seek_key(window.before),
-    )
-    args = SlotPageArgs(seek, spec, run_columns)
+    window = context.page_window(
+        first, last, after, before,
+        lambda cursor, argument: decode_slot_cursor(cursor, backfill_id=backfill_id, argument=argument),
+    )  # fmt: skip
+    args = SlotPageArgs(window.seek(_seek_key), spec, run_columns)
     page = await context.loaders.slot_page(args).load(backfill_id)
     nodes, page_info = cut_page(
         page.slots,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from db.keyset import Seek
 from resolvers.errors import BadUserInput
 
 K = TypeVar("K")
@@ -26,6 +27,16 @@ class PageWindow(Generic[K]):
     def fetch_limit(self) -> int:
         # One extra item tells whether more exist beyond the page.
         return self.size + 1
+
+    def seek(self, sort_key: Callable[[K], tuple], *, descending: bool = False) -> Seek:
+        """The page in SQL terms, with cursors turned into sort keys."""
+        return Seek(
+            limit=self.fetch_limit,
+            descending=descending,
+            from_end=self.from_end,
+            after=sort_key(self.after) if self.after is not None else None,
+            before=sort_key(self.before) if self.before is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +65,9 @@ def page_window(
     max_page_size: int,
     decode_cursor: Callable[[str, str], K],
 ) -> PageWindow[K]:
-    """Validate connection arguments; each mistake names its argument."""
+    """Validate connection arguments; each mistake names its argument.
+
+    `decode_cursor(cursor, argument)` turns a cursor into its key or raises."""
     if first is not None and last is not None:
         raise BadUserInput(
             "Arguments `first` and `last` cannot be used together; pass one of them.",
