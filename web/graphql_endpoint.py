@@ -316,7 +316,13 @@ class GraphQLEndpoint:
                 "Mutations are only accepted over POST.", 405, "METHOD_NOT_ALLOWED",
                 {"Allow": "POST"}, media_type,
             )
-        except (MissingQueryError, CannotGetOperationTypeError) as error:
+        except CannotGetOperationTypeError as error:
+            # GetOperation() failed: a GraphQL request error in a well-formed request.
+            status = 400 if media_type == GRAPHQL_RESPONSE_MEDIA_TYPE else 200
+            return request_error(
+                error.as_http_error_reason(), status, "BAD_USER_INPUT", media_type=media_type
+            )
+        except MissingQueryError as error:
             return request_error(str(error), 400, "BAD_REQUEST", media_type=media_type)
         finally:
             if timed_out:

@@ -364,8 +364,20 @@ def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
                         f"the limit is {limits.max_tokens}."
                     )
                     error.extensions = {"code": QUERY_TOO_COMPLEX, "maxTokens": limits.max_tokens}
-            if context.graphql_document is not None:
-                observability.note_operation(_operation_name(context))
+            document = context.graphql_document
+            if document is None:
+                return
+            if context._provided_operation_name is None and sum(
+                isinstance(d, OperationDefinitionNode) for d in document.definitions
+            ) > 1:
+                # GetOperation(): Strawberry would silently run the first operation.
+                context.pre_execution_errors = [GraphQLError(
+                    "The document has several operations: say which one to run with "
+                    "`operationName`.",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )]
+                return
+            observability.note_operation(_operation_name(context))
 
         def on_execute(self) -> Iterator[None]:
             context = self.execution_context
