@@ -53,7 +53,7 @@ def readiness_endpoint(engine, timeout: float):
             async with asyncio.timeout(timeout):
                 await ping(engine)
         except Exception as error:  # noqa: BLE001 - any failure means: not ready
-            logger.warning("not ready: %s: %s", type(error).__name__, str(error).splitlines()[:1])
+            logger.warning("not ready: %s: %s", type(error).__name__, (str(error).splitlines() or [""])[0][:300])
             return JSONResponse(
                 {"status": "unavailable", "database": "unreachable"},
                 503,

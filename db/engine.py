@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ logger = logging.getLogger("gateway.db")
 # PostgreSQL SQLSTATEs meaning "not now": connection exceptions (class 08),
 # statement timeout / cancel, server shutting down or starting, too many clients.
 _UNAVAILABLE_SQLSTATES = {"57014", "57P01", "57P02", "57P03", "53300"}
+
+# Most seconds a request waits for a usable connection: a free pool slot, then a
+# new connection (or the pre-ping of a pooled one). Drivers bound the TCP connect
+# but not always the handshake after it (aiomysql), nor the pre-ping.
+_acquire_timeouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -134,6 +140,8 @@ def create_engine(
         connect_args=connect_args,
     )
     sync_engine = engine.sync_engine
+    if connect_timeout is not None:
+        _acquire_timeouts[sync_engine] = pool_timeout + 2 * connect_timeout
     if engine.dialect.name == "sqlite":
         event.listen(sync_engine, "connect", _configure_sqlite)
     elif engine.dialect.name in ("mysql", "mariadb"):
@@ -177,7 +185,7 @@ def is_unavailable(error: BaseException) -> bool:
 def unavailable_error(error: BaseException) -> ServiceUnavailable:
     """The client-facing error for a connectivity failure; the details go to the log."""
     logger.warning(
-        "database unavailable: %s: %s", type(error).__name__, str(error).splitlines()[0][:300]
+        "database unavailable: %s: %s", type(error).__name__, (str(error).splitlines() or [""])[0][:300]
     )
     if _sqlstate(error) == "57014" or "max_statement_time" in str(error) or (
         "maximum statement execution time" in str(error)
@@ -216,7 +224,8 @@ class ReadSession:
         async with self._lock:
             try:
                 if self._connection is None:
-                    connection = await self._engine.connect()
+                    async with asyncio.timeout(_acquire_timeouts.get(self._engine.sync_engine)):
+                        connection = await self._engine.connect()
                     self._connection = await connection.execution_options(
                         isolation_level="AUTOCOMMIT"
                     )
