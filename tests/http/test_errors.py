@@ -162,7 +162,9 @@ async def silent_server():
 
 
 async def _gateway_at(url: str, **overrides):
-    settings = Settings(database_url=url, db_connect_timeout_seconds=1, **overrides)
+    settings = Settings(
+        database_url=url, db_connect_timeout_seconds=1, pool_timeout_seconds=1, **overrides
+    )
     app = create_app(settings)
     return app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
 
