@@ -24,13 +24,11 @@ from web.graphql_endpoint import GraphQLEndpoint
 from web.limits import QueryLimits, limits_extension
 from web.observability import ObservabilityMiddleware
 
-on_sqlite_demo = pytest.mark.parametrize("demo_database", ["sqlite"], indirect=True)
 
 
 # --- the real app --------------------------------------------------------------------------
 
 
-@on_sqlite_demo
 async def test_parse_validation_and_input_codes(make_gateway):
     client = make_gateway()
     assert codes(await post(client, "{ backfills(")) == ["GRAPHQL_PARSE_FAILED"]
@@ -44,7 +42,6 @@ async def test_parse_validation_and_input_codes(make_gateway):
     ) == ["BAD_USER_INPUT"]
 
 
-@on_sqlite_demo
 async def test_unexpected_exceptions_are_masked_with_an_id_and_logged(make_gateway, monkeypatch, caplog):
     async def broken(*args, **kwargs):
         raise RuntimeError("secret detail: SELECT password FROM users")
@@ -67,7 +64,6 @@ async def test_unexpected_exceptions_are_masked_with_an_id_and_logged(make_gatew
     assert "secret detail" in str(record.exc_info[1])
 
 
-@on_sqlite_demo
 async def test_expected_errors_keep_their_message(make_gateway):
     response = await post(make_gateway(), '{ backfill(id: "QmFja2ZpbGw6eA==") { id } }')
     [error] = response.json()["errors"]
@@ -75,7 +71,6 @@ async def test_expected_errors_keep_their_message(make_gateway):
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "id"}
 
 
-@on_sqlite_demo
 async def test_errors_outside_graphql_are_json_with_an_id(make_gateway, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("boom in the HTTP layer")
@@ -105,7 +100,6 @@ SUGGESTING = [
 ]
 
 
-@on_sqlite_demo
 @pytest.mark.parametrize("query", SUGGESTING)
 async def test_suggestions_only_with_introspection(make_gateway, query):
     with_introspection = await post(make_gateway(introspection=True), query)
@@ -115,7 +109,6 @@ async def test_suggestions_only_with_introspection(make_gateway, query):
     assert "Did you mean" not in without.text
 
 
-@on_sqlite_demo
 async def test_enum_suggestions_from_variables_are_hidden_too(make_gateway):
     query = "query($s: [BackfillStatus!]) { backfills(filter: {statuses: $s}) { totalCount } }"
     assert "Did you mean" in (await post(make_gateway(), query, {"s": ["RUNING"]})).text
@@ -124,7 +117,6 @@ async def test_enum_suggestions_from_variables_are_hidden_too(make_gateway):
     assert "Did you mean" not in without.text and "RUNNING" not in without.text
 
 
-@on_sqlite_demo
 async def test_introspection_can_be_switched_off(make_gateway):
     query = "{ __schema { types { name } } }"
     on = await post(make_gateway(), query)

@@ -12,7 +12,6 @@ from resolvers.global_ids import encode_global_id
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 from web.graphql_endpoint import negotiate
 
-pytestmark = pytest.mark.parametrize("demo_database", ["sqlite"], indirect=True)
 
 OK_QUERY = "{ backfills(first: 2) { nodes { backfillId } } }"
 
@@ -42,7 +41,7 @@ def gateway_http(make_gateway):
         (f"{JSON};q=0", None),
     ],
 )
-def test_negotiation(demo_database, accept, expected):
+def test_negotiation(accept, expected):
     assert negotiate(accept) == expected
 
 
@@ -177,8 +176,8 @@ async def test_null_optional_parameters_are_omitted_parameters(gateway_http):
 # --- GET ---------------------------------------------------------------------------------
 
 
-async def test_queries_over_get(gateway_http, demo_database):
-    backfill_id = min(row["id"] for row in demo_database.dataset.backfills)
+async def test_queries_over_get(gateway_http, http_database):
+    backfill_id = min(row["id"] for row in http_database.dataset.backfills)
     response = await gateway_http.http.get(
         "/graphql",
         params={

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 
-pytestmark = pytest.mark.parametrize("demo_database", ["sqlite"], indirect=True)
 
 
 def assert_too_complex(response, *words: str, status: int = 400) -> dict:

@@ -20,15 +20,15 @@ from app import create_app
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.parametrize("demo_database", ["postgresql", "mysql"], indirect=True)
+pytestmark = pytest.mark.parametrize("http_database", ["postgresql", "mysql"], indirect=True)
 
 QUERY = {"query": "{ backfills(first: 3) { totalCount nodes { backfillId } } }"}
 FAIL_FAST_SECONDS = 10
 
 
 @pytest.fixture
-async def proxied(demo_database):
-    url = make_url(demo_database.url)
+async def proxied(http_database):
+    url = make_url(http_database.url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or (5432 if url.drivername.startswith("postgresql") else 3306))
     await proxy.start()
     app = create_app(
@@ -40,7 +40,7 @@ async def proxied(demo_database):
         clock=lambda: FIXED_NOW,
     )
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
-    admin = create_async_engine(demo_database.url, isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(http_database.url, isolation_level="AUTOCOMMIT")
     yield proxy, client, admin
     await client.aclose()
     await app.state.engine.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.http.conftest import GRAPHQL_RESPONSE, codes, post
 
-pytestmark = pytest.mark.parametrize("demo_database", ["postgresql", "mysql"], indirect=True)
+pytestmark = pytest.mark.parametrize("http_database", ["postgresql", "mysql"], indirect=True)
 
 QUERY = "{ backfills(first: 2) { totalCount nodes { backfillId } } }"
 
@@ -41,11 +41,11 @@ async def backfill_table_locked(url: str):
         await engine.dispose()
 
 
-async def test_statement_timeout_under_and_over(make_gateway, demo_database):
+async def test_statement_timeout_under_and_over(make_gateway, http_database):
     client = make_gateway(statement_timeout_seconds=0.5, request_timeout_seconds=30)
     under = await post(client, QUERY)
     assert under.status_code == 200 and "errors" not in under.json()
-    async with backfill_table_locked(demo_database.url):
+    async with backfill_table_locked(http_database.url):
         started = time.monotonic()
         over = await post(client, QUERY, accept=GRAPHQL_RESPONSE)
         assert time.monotonic() - started < 10
@@ -57,11 +57,11 @@ async def test_statement_timeout_under_and_over(make_gateway, demo_database):
     assert "errors" not in after.json()
 
 
-async def test_request_timeout_under_and_over(make_gateway, demo_database):
+async def test_request_timeout_under_and_over(make_gateway, http_database):
     client = make_gateway(statement_timeout_seconds=0, request_timeout_seconds=1)
     under = await post(client, QUERY)
     assert under.status_code == 200 and "errors" not in under.json()
-    async with backfill_table_locked(demo_database.url):
+    async with backfill_table_locked(http_database.url):
         started = time.monotonic()
         over = await post(client, QUERY, accept=GRAPHQL_RESPONSE)
         assert time.monotonic() - started < 10
