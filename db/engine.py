@@ -32,6 +32,12 @@ logger = logging.getLogger("gateway.db")
 # statement timeout / cancel, server shutting down or starting, too many clients.
 _UNAVAILABLE_SQLSTATES = {"57014", "57P01", "57P02", "57P03", "53300"}
 
+# MySQL / MariaDB server errors meaning "not now" (client errors, 2000 and up, are
+# all connection problems): too many connections, shutdown, lock wait timeout, query
+# interrupted or over max_statement_time / max_execution_time, connection killed.
+_UNAVAILABLE_MYSQL_ERRORS = {1040, 1053, 1205, 1317, 1927, 1969, 3024, 4031}
+_UNAVAILABLE_SQLITE_MESSAGES = ("locked", "unable to open", "disk i/o", "busy")
+
 # Most seconds a request waits for a usable connection: a free pool slot, then a
 # new connection (or the pre-ping of a pooled one). Drivers bound the TCP connect
 # but not always the handshake after it (aiomysql), nor the pre-ping.
@@ -164,10 +170,20 @@ def is_unavailable(error: BaseException) -> bool:
     if isinstance(error, exc.TimeoutError):  # no pooled connection free within pool_timeout
         return True
     if isinstance(error, exc.DBAPIError):
-        if error.connection_invalidated or isinstance(error, (exc.OperationalError, exc.InterfaceError)):
+        if error.connection_invalidated or isinstance(error, exc.InterfaceError):
             return True
+        args = getattr(error.orig, "args", None) or (None,)
+        if isinstance(args[0], int):
+            # MySQL / MariaDB error number. The driver files some query errors
+            # (collations, ...) as operational too: only these mean "unavailable".
+            return args[0] in _UNAVAILABLE_MYSQL_ERRORS or args[0] >= 2000
         code = _sqlstate(error)
-        return code is not None and (code.startswith("08") or code in _UNAVAILABLE_SQLSTATES)
+        if code is not None:  # PostgreSQL
+            return code.startswith("08") or code in _UNAVAILABLE_SQLSTATES
+        if isinstance(error, exc.OperationalError):  # SQLite: locked or unreadable
+            message = str(error.orig).lower()
+            return any(word in message for word in _UNAVAILABLE_SQLITE_MESSAGES)
+        return False
     if isinstance(error, OSError):  # refused, reset, unreachable, connect timeout
         return True
     try:
