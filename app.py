@@ -19,11 +19,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from db.engine import create_engine, ping
 from schema import build_schema
 from settings import Settings
+from web.graphiql import GraphiQL
 from web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
 from web.limits import QueryLimits, limits_extension
 from web.observability import (
@@ -100,16 +100,20 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout=settings.statement_timeout_seconds,
     )
+    schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
+    graphiql = GraphiQL() if settings.graphiql else None
     graphql = GraphQLEndpoint(
-        schema=build_schema(schema_extensions(settings)),
+        schema=schema,
         settings=settings,
         engine=engine,
         clock=clock,
-        graphiql_html=(lambda request: get_graphql_ide_html()) if settings.graphiql else None,
+        graphiql_html=graphiql.page if graphiql else None,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if graphiql:
+            graphiql.warn_if_not_installed()
         if settings.uses_embedded_demo and not settings.demo_database_path.exists():
             from db.demo import create_demo_database
 
@@ -128,12 +132,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                 methods=["GET"],
             ),
             Route("/metrics", metrics_endpoint(engine), methods=["GET"]),
+            *(graphiql.routes() if graphiql else []),
         ],
         middleware=middleware(settings, engine),
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.schema = schema
     return app
 
 

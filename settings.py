@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     tokens_file: Path | None = None
     allow_anonymous_reads: bool = True
 
+    # Execute queries through the compiled fast path (schema/fast_path.py).
+    fast_path: bool = True
+
     # Browser IDE at GET /graphql and schema introspection: on for the demo and
     # development, off in production. Without introspection, error messages
     # carry no "Did you mean ..." suggestions either.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import Label, Select, Table, select
 from sqlalchemy.sql import Alias
@@ -35,8 +35,15 @@ DAG_RUN_FIELDS = (
 )
 
 
-def dag_run_columns(table: Table | Alias = dag_run, prefix: str = "") -> list[Label]:
-    return [table.c[column].label(prefix + name) for name, column in DAG_RUN_FIELDS]
+def dag_run_columns(
+    table: Table | Alias = dag_run, prefix: str = "", names: Collection[str] | None = None
+) -> list[Label]:
+    """Labeled columns; only `names` (and always the id) when given."""
+    return [
+        table.c[column].label(prefix + name)
+        for name, column in DAG_RUN_FIELDS
+        if names is None or name == "dag_run_id" or name in names
+    ]
 
 
 def dag_runs_by_id(ids: Sequence[int]) -> Select:

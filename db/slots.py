@@ -6,7 +6,7 @@ them with all the backfill ids of a response.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select
@@ -56,7 +56,12 @@ def _order_columns(slot: FromClause) -> tuple[ColumnElement, ...]:
     return (slot.c.sort_ordinal, slot.c.id)
 
 
-def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> Select:
+def slot_pages(
+    backfill_ids: Sequence[int],
+    spec: SlotFilter,
+    seek: Seek,
+    run_columns: Collection[str] | None = None,
+) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
     `row_number()` over each backfill's slots (in `sort_ordinal, id` order,
@@ -64,6 +69,7 @@ def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> Sel
     LEFT OUTER JOIN keeps skipped slots (NULL dag_run_id) as rows with NULL run
     columns. With a cursor, rows hang off one row per backfill carrying EXISTS
     flags for items beyond the cursor, so empty pages still get exact pageInfo.
+    Only the `run_columns` the query selects are fetched (all when None).
     """
     slot = backfill_dag_run
     filter_run = dag_run.alias("filter_run")
@@ -85,10 +91,10 @@ def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> Sel
     )
     run = dag_run
     page_columns = [page.c[name] for name in SLOT_COLUMNS]
-    run_columns = dag_run_columns(run, RUN_PREFIX)
+    run_selected = dag_run_columns(run, RUN_PREFIX, run_columns)
     if seek.after is None and seek.before is None:
         return (
-            select(*page_columns, *run_columns)
+            select(*page_columns, *run_selected)
             .select_from(page.outerjoin(run, run.c.id == page.c.dag_run_id))
             .where(page.c.position <= seek.limit)
             .order_by(page.c.backfill_id, page.c.position)
@@ -107,7 +113,7 @@ def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> Sel
         .subquery("parents")
     )
     return (
-        select(parents, *page_columns, *run_columns)
+        select(parents, *page_columns, *run_selected)
         .select_from(
             parents.outerjoin(
                 page,

@@ -105,8 +105,10 @@ async def list_backfills(
         after=_seek_key(window.after),
         before=_seek_key(window.before),
     )
-    statement = backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff)
-    rows = await context.loaders.rows(statement)
+    rows = await context.loaders.rows_once(
+        ("backfill_page", spec, order_field, seek),
+        lambda: backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff),
+    )
     paged_from_cursor = seek.after is not None or seek.before is not None
     records = [
         BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None
@@ -123,8 +125,10 @@ async def list_backfills(
 
 
 async def count_backfills(context: RequestContext, connection: BackfillConnection) -> int:
-    statement = backfill_sql.count_backfills(connection.filter, context.orphan_cutoff)
-    rows = await context.loaders.rows(statement)
+    rows = await context.loaders.rows_once(
+        ("backfill_count", connection.filter),
+        lambda: backfill_sql.count_backfills(connection.filter, context.orphan_cutoff),
+    )
     return rows[0]["backfill_count"]
 
 

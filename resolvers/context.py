@@ -37,6 +37,8 @@ class RequestContext:
     caller: Caller = ANONYMOUS
     request: Any = None
     session: ReadSession = field(init=False)
+    # Per-request memo for work that depends only on the document (e.g. selections).
+    memo: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.session = ReadSession(self.engine)

@@ -68,7 +68,9 @@ async def backfill_dag_runs(
     last: int | None,
     before: str | None,
     filter_input: Any,
+    run_columns: tuple[str, ...] | None = None,
 ) -> SlotConnection:
+    """A page of a backfill's slots; `run_columns` limits the dag run columns fetched."""
     spec = slot_filter_spec(filter_input)
     window = page_window(
         first=first,
@@ -87,7 +89,8 @@ async def backfill_dag_runs(
         after=_seek_key(window.after),
         before=_seek_key(window.before),
     )
-    page = await context.loaders.slot_page(SlotPageArgs(seek, spec)).load(backfill_id)
+    args = SlotPageArgs(seek, spec, run_columns)
+    page = await context.loaders.slot_page(args).load(backfill_id)
     nodes, page_info = cut_page(
         page.slots,
         window,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from base64 import b64encode
 from dataclasses import dataclass
 
 from resolvers.errors import BadUserInput
@@ -25,7 +26,7 @@ class GlobalId:
 
 
 def encode_global_id(type_name: str, key: int | str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode("ascii")
+    return b64encode(f"{type_name}:{key}".encode()).decode("ascii")
 
 
 def decode_global_id(value: str, *, argument: str = "id") -> GlobalId:

@@ -7,6 +7,7 @@ filter), never one per parent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,7 @@ class SlotPageArgs:
 
     seek: Seek
     filter: slot_sql.SlotFilter
+    run_columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +68,9 @@ class Progress:
 NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
 
 
-def _slot_from_row(row) -> SlotRecord:
-    run = DagRunRecord(row, slot_sql.RUN_PREFIX) if row["run_dag_run_id"] is not None else None
+def _slot_from_row(row, run_columns: Sequence[str] | None = None) -> SlotRecord:
+    has_run = row["run_dag_run_id"] is not None
+    run = DagRunRecord(row, slot_sql.RUN_PREFIX, run_columns) if has_run else None
     return SlotRecord(row, run)
 
 
@@ -84,9 +87,18 @@ class Loaders:
         self.progress: DataLoader[int, Progress] = DataLoader(self._load_progress)
         self._slot_pages: dict[SlotPageArgs, DataLoader[int, SlotPage]] = {}
         self._slot_counts: dict[slot_sql.SlotFilter, DataLoader[int, int]] = {}
+        self._once: dict[Hashable, asyncio.Future] = {}
 
     async def rows(self, statement: Select) -> Sequence[Any]:
         return [row._mapping for row in await self._session.all(statement)]
+
+    async def rows_once(self, key: Hashable, statement: Callable[[], Select]) -> Sequence[Any]:
+        """Rows of a statement that is not per-parent (a listing, a count): sent at most
+        once per request for the same key, however many fields ask for it."""
+        future = self._once.get(key)
+        if future is None:
+            future = self._once[key] = asyncio.ensure_future(self.rows(statement()))
+        return await asyncio.shield(future)
 
     def _backfill(self, row) -> BackfillRecord:
         return BackfillRecord(row, self._orphan_cutoff)
@@ -117,7 +129,9 @@ class Loaders:
         return loader
 
     async def _load_slot_pages(self, backfill_ids: Sequence[int], args: SlotPageArgs):
-        statement = slot_sql.slot_pages(list(backfill_ids), args.filter, args.seek)
+        statement = slot_sql.slot_pages(
+            list(backfill_ids), args.filter, args.seek, args.run_columns
+        )
         slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
         flags: dict[int, tuple[bool, bool]] = {}
         paged_from_cursor = args.seek.after is not None or args.seek.before is not None
@@ -129,7 +143,7 @@ class Loaders:
                 )
                 if row["id"] is None:  # the backfill's page is empty
                     continue
-            slots[row["backfill_id"]].append(_slot_from_row(row))
+            slots[row["backfill_id"]].append(_slot_from_row(row, args.run_columns))
         return [
             SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
             for backfill_id in backfill_ids

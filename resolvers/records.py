@@ -7,7 +7,7 @@ Python, from the row the SQL returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -84,8 +84,12 @@ class DagRunRecord:
         "backfill_id", "partition_key", "partition_date", "created_at", "updated_at",
     )  # fmt: skip
 
-    def __init__(self, row: Mapping[str, Any], prefix: str = "") -> None:
-        for name in self.__slots__:
+    def __init__(
+        self, row: Mapping[str, Any], prefix: str = "", names: Sequence[str] | None = None
+    ) -> None:
+        # With `names`, only those columns were fetched; reading any other attribute
+        # raises AttributeError, so a missing projection fails loudly, never as None.
+        for name in self.__slots__ if names is None else names:
             setattr(self, name, row[prefix + name])
 
     @property

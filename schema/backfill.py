@@ -13,8 +13,10 @@ from resolvers import dag_runs as dag_run_resolvers
 from resolvers.records import BackfillRecord
 from schema.arguments import After, Before, First, Last
 from schema.dag import Dag
+from schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD
 from schema.enums import BackfillOrderField, BackfillStatus, OrderDirection, ReprocessBehavior
 from schema.node import Node, PageInfo
+from schema.selections import dag_run_columns
 from schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 
 
@@ -101,6 +103,7 @@ class Backfill(Node):
             last=last,
             before=before,
             filter_input=filter,
+            run_columns=dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD),
         )
 
     @classmethod

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from resolvers import backfills as backfill_resolvers
 from resolvers.records import DagRunRecord
+from strawberry.utils.str_converters import to_camel_case
 from schema.enums import DagRunState
 from schema.node import Node
 
@@ -82,3 +83,24 @@ class DagRun(Node):
     @classmethod
     def is_type_of(cls, obj, info) -> bool:
         return isinstance(obj, DagRunRecord)
+
+
+# The record attributes each DagRun field reads, so `dagRuns` fetches only the
+# dag_run columns a query selects. Computed fields name their inputs; every
+# other field reads the attribute of its own name.
+DERIVED_FIELD_INPUTS = {"id": ("dag_run_id",), "duration": ("start_date", "end_date"),
+                        "backfill": ("backfill_id",)}  # fmt: skip
+
+
+def _record_attributes_by_field() -> dict[str, tuple[str, ...]]:
+    attributes = {"__typename": ()}
+    for field in DagRun.__strawberry_definition__.fields:
+        name = field.graphql_name or to_camel_case(field.python_name)
+        inputs = DERIVED_FIELD_INPUTS.get(field.python_name, (field.python_name,))
+        unknown = set(inputs) - set(DagRunRecord.__slots__)
+        assert not unknown, f"DagRun.{name} reads {unknown}, which DagRunRecord does not hold"
+        attributes[name] = inputs
+    return attributes
+
+
+RECORD_ATTRIBUTES_BY_FIELD = _record_attributes_by_field()

@@ -8,7 +8,7 @@ from strawberry.types.scalar import scalar
 
 
 def serialize_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
 
 
 def parse_datetime(value: object) -> datetime:

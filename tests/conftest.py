@@ -19,6 +19,7 @@ from tests.support.databases import (
     throwaway_database,
 )
 from tests.support.gateway import GatewayClient
+from tests.support.oracle import Oracle
 
 # Every test sees the same world: the demo data built at this instant, and a
 # gateway whose clock stands still at it.
@@ -35,6 +36,12 @@ class DemoDatabase:
 @pytest.fixture(scope="session")
 def demo_dataset() -> DemoDataset:
     return build_demo_dataset(FIXED_NOW)
+
+
+@pytest.fixture(scope="session")
+def oracle(demo_dataset) -> Oracle:
+    """Expected answers computed in Python from the demo rows."""
+    return Oracle(demo_dataset)
 
 
 async def _enter_database(backend: str, tmp_path_factory, stack) -> ThrowawayDatabase:
@@ -79,9 +86,17 @@ def gateway_settings(url: str, **overrides) -> Settings:
     return Settings(database_url=url, tokens="", **overrides)
 
 
+def gateway_client(url: str, **overrides) -> GatewayClient:
+    """The gateway over HTTP, with a standard-executor twin every query is compared with."""
+    return GatewayClient(
+        create_app(gateway_settings(url, **overrides), clock=lambda: FIXED_NOW),
+        twin=create_app(gateway_settings(url, fast_path=False, **overrides), clock=lambda: FIXED_NOW),
+    )
+
+
 @pytest.fixture(scope="session")
 async def gateway(demo_database) -> AsyncIterator[GatewayClient]:
     """The gateway app over the shared demo database, reached over HTTP."""
-    client = GatewayClient(create_app(gateway_settings(demo_database.url), clock=lambda: FIXED_NOW))
+    client = gateway_client(demo_database.url)
     yield client
     await client.close()

@@ -31,10 +31,14 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from graphql import GraphQLError, GraphQLSyntaxError
+
 from db.engine import recording_statements
 from resolvers.context import RequestContext
+from schema.errors import PARSE_FAILED, classify
 from settings import Settings
 from web import observability
+from web.limits import mark_token_limit
 
 JSON_MEDIA_TYPE = "application/json"
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
@@ -342,11 +346,22 @@ class GraphQLEndpoint:
             )
         return self._response(request, result, context, media_type)
 
+    def _with_code(self, error: GraphQLError) -> GraphQLError:
+        """Last line of the `extensions.code` guarantee, for errors no extension saw
+        (e.g. a parse error raised by a parser cache before the extensions' hooks)."""
+        if error.extensions and "code" in error.extensions:
+            return error
+        if isinstance(error, GraphQLSyntaxError):
+            if not mark_token_limit(error, self.settings.max_query_tokens):
+                error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED}
+            return error
+        return classify(error, None)
+
     def _response(self, request: Request, result, context, media_type: str) -> Response:
         payload: dict[str, Any] = {}
         codes: list[str] = []
         if result.errors:
-            errors = [error.formatted for error in result.errors]
+            errors = [self._with_code(error).formatted for error in result.errors]
             if not self.settings.introspection:
                 # Without introspection, "Did you mean ..." would reveal the schema.
                 for error in errors:

@@ -75,6 +75,15 @@ def too_complex(message: str, nodes=None, **extra: Any) -> GraphQLError:
     return GraphQLError(message, nodes, extensions={"code": QUERY_TOO_COMPLEX, **extra})
 
 
+def mark_token_limit(error: GraphQLError, max_tokens: int) -> bool:
+    """Turn graphql-core's "more than N tokens" syntax error into QUERY_TOO_COMPLEX."""
+    if TOKEN_LIMIT_MESSAGE not in error.message:
+        return False
+    error.message = f"The document has more than {max_tokens} tokens; the limit is {max_tokens}."
+    error.extensions = {"code": QUERY_TOO_COMPLEX, "maxTokens": max_tokens}
+    return True
+
+
 # --- shape: depth, aliases, root fields ------------------------------------------------
 
 
@@ -358,29 +367,21 @@ def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
             yield
             context = self.execution_context
             for error in context.pre_execution_errors or ():
-                if TOKEN_LIMIT_MESSAGE in error.message:
-                    error.message = (
-                        f"The document has more than {limits.max_tokens} tokens; "
-                        f"the limit is {limits.max_tokens}."
-                    )
-                    error.extensions = {"code": QUERY_TOO_COMPLEX, "maxTokens": limits.max_tokens}
-            document = context.graphql_document
-            if document is None:
-                return
-            if context._provided_operation_name is None and sum(
-                isinstance(d, OperationDefinitionNode) for d in document.definitions
-            ) > 1:
-                # GetOperation(): Strawberry would silently run the first operation.
-                context.pre_execution_errors = [GraphQLError(
-                    "The document has several operations: say which one to run with "
-                    "`operationName`.",
-                    extensions={"code": "BAD_USER_INPUT"},
-                )]
-                return
-            observability.note_operation(_operation_name(context))
+                mark_token_limit(error, limits.max_tokens)
+            if context.graphql_document is not None:
+                observability.note_operation(_operation_name(context))
 
         def on_execute(self) -> Iterator[None]:
             context = self.execution_context
+            if context._provided_operation_name is None and sum(
+                isinstance(d, OperationDefinitionNode) for d in context.graphql_document.definitions
+            ) > 1:
+                # GetOperation() fails; Strawberry would silently run the first operation.
+                context.result = ExecutionResult(None, [GraphQLError(
+                    "The document has several operations: say which one to run with "
+                    "`operationName`.",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )])
             if context.result is None and context.query is not None:
                 program = cost_cache.program(
                     context.query, context.operation_name, context.graphql_document,

@@ -10,11 +10,9 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from app import create_app
-from tests.conftest import FIXED_NOW, _enter_database, gateway_settings
+from tests.conftest import FIXED_NOW, _enter_database, gateway_client
 from tests.support.bulk import load_many_backfills
 from tests.support.databases import BACKENDS, create_airflow_schema
-from tests.support.gateway import GatewayClient
 
 MANY = 520
 
@@ -47,9 +45,7 @@ async def many(request, tmp_path_factory):
         engine = await create_airflow_schema(database.url)
         await load_many_backfills(engine, FIXED_NOW, backfills=MANY, slots_each=25)
         await engine.dispose()
-        client = GatewayClient(
-            create_app(gateway_settings(database.url, max_page_size=MANY), clock=lambda: FIXED_NOW)
-        )
+        client = gateway_client(database.url, max_page_size=MANY)
         yield client
         await client.close()
 

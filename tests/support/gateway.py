@@ -1,12 +1,26 @@
-"""The real ASGI app over HTTP (httpx), with the SQL each request sends."""
+"""The real ASGI app over HTTP (httpx), with the SQL each request sends.
+
+When given a twin (the same app with the standard executor instead of the fast
+path), every query document a test sends is sent to the twin as well, and the
+two responses must be byte for byte the same, errors included. So every query
+of the test suite checks the fast path against graphql-core's executor.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from graphql import OperationType, parse
+from graphql.error import GraphQLSyntaxError
+from graphql.utilities import get_operation_ast
 from sqlalchemy import event
+
+# Masked errors carry a fresh random id per response.
+ERROR_ID = re.compile(rb'"errorId":"[0-9a-f]+"')
 
 
 @dataclass
@@ -38,9 +52,16 @@ class GraphQLResponse:
 class GatewayClient:
     """Sends GraphQL requests to an app and records the SQL of each request."""
 
-    def __init__(self, app, base_url: str = "http://gateway.test") -> None:
+    def __init__(self, app, *, twin=None, base_url: str = "http://gateway.test") -> None:
         self.app = app
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+        self.twin = twin
+        self.twin_http = (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=twin), base_url=base_url)
+            if twin is not None
+            else None
+        )
+        self.compared = 0
         self._statements: list[str] | None = None
         event.listen(app.state.engine.sync_engine, "before_cursor_execute", self._record)
 
@@ -64,18 +85,38 @@ class GatewayClient:
             payload["operationName"] = operation_name
         self._statements = statements = []
         try:
-            if method == "GET":
-                import json
-
-                params = {k: json.dumps(v) if k == "variables" else v for k, v in payload.items()}
-                response = await self.http.get("/graphql", params=params, headers=headers)
-            else:
-                response = await self.http.post("/graphql", json=payload, headers=headers)
+            response = await self._send(self.http, method, payload, headers)
         finally:
             self._statements = None
+        if self.twin_http is not None and is_query(query, operation_name):
+            standard = await self._send(self.twin_http, method, payload, headers)
+            assert (response.status_code, ERROR_ID.sub(b"", response.content)) == (
+                standard.status_code,
+                ERROR_ID.sub(b"", standard.content),
+            ), f"fast path and standard executor differ for {query!r}"
+            self.compared += 1
         return GraphQLResponse(response.status_code, response.headers, response.json(), statements)
+
+    @staticmethod
+    async def _send(http: httpx.AsyncClient, method: str, payload: dict, headers) -> httpx.Response:
+        if method == "GET":
+            params = {k: json.dumps(v) if k == "variables" else v for k, v in payload.items()}
+            return await http.get("/graphql", params=params, headers=headers)
+        return await http.post("/graphql", json=payload, headers=headers)
 
     async def close(self) -> None:
         event.remove(self.app.state.engine.sync_engine, "before_cursor_execute", self._record)
         await self.http.aclose()
         await self.app.state.engine.dispose()
+        if self.twin is not None:
+            await self.twin_http.aclose()
+            await self.twin.state.engine.dispose()
+
+
+def is_query(document: str, operation_name: str | None) -> bool:
+    """Whether the document's operation is a query (re-sending it changes nothing)."""
+    try:
+        operation = get_operation_ast(parse(document), operation_name)
+    except GraphQLSyntaxError:
+        return True
+    return operation is None or operation.operation is OperationType.QUERY

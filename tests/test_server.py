@@ -1,0 +1,29 @@
+"""`uvicorn app:app` with no configuration serves the embedded demo, as a real process."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.server import running_server
+
+pytestmark = pytest.mark.slow
+
+
+def test_unconfigured_server_creates_and_serves_the_embedded_demo(tmp_path):
+    demo_path = tmp_path / "demo.sqlite"
+    with running_server({"GATEWAY_DEMO_DATABASE_PATH": str(demo_path)}) as (url, _, _):
+        assert demo_path.exists(), "the demo database is created on first start"
+        response = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ backfills(first: 100) { totalCount nodes { status dagRuns(first: 1) { totalCount } } } }"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        listing = response.json()["data"]["backfills"]
+        assert listing["totalCount"] >= 20
+        assert {node["status"] for node in listing["nodes"]} >= {"RUNNING", "COMPLETED", "ORPHANED"}
+        assert max(node["dagRuns"]["totalCount"] for node in listing["nodes"]) >= 1000
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and "graphiql" in page.text.lower()
