@@ -7,20 +7,34 @@ their own with `create_app(settings, clock=...)`.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from db.engine import create_engine
+from db.engine import create_engine, ping
 from schema import build_schema
 from settings import Settings
 from web.graphiql import GraphiQL
-from web.graphql_endpoint import GraphQLEndpoint
+from web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
+from web.limits import QueryLimits, limits_extension
+from web.observability import (
+    REQUEST_ID_HEADER,
+    ObservabilityMiddleware,
+    configure_logging,
+    mark_worker_exit,
+    metrics_endpoint,
+)
+
+logger = logging.getLogger("gateway.app")
 
 
 def utc_now() -> datetime:
@@ -28,7 +42,52 @@ def utc_now() -> datetime:
 
 
 async def healthz(request: Request) -> PlainTextResponse:
-    return PlainTextResponse("ok")
+    """The process is alive and serving (no database involved)."""
+    return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
+
+
+def readiness_endpoint(engine, timeout: float):
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready when one round trip to the database succeeds within `timeout` seconds."""
+        try:
+            async with asyncio.timeout(timeout):
+                await ping(engine)
+        except Exception as error:  # noqa: BLE001 - any failure means: not ready
+            logger.warning("not ready: %s: %s", type(error).__name__, (str(error).splitlines() or [""])[0][:300])
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"},
+                503,
+                {"Cache-Control": "no-store"},
+            )
+        return JSONResponse({"status": "ready"}, headers={"Cache-Control": "no-store"})
+
+    return readyz
+
+
+def schema_extensions(settings: Settings) -> list:
+    extensions: list = [limits_extension(QueryLimits.from_settings(settings))]
+    if settings.otel_tracing:
+        from strawberry.extensions.tracing import OpenTelemetryExtension
+
+        extensions.insert(0, OpenTelemetryExtension)
+    return extensions
+
+
+def middleware(settings: Settings, engine) -> list[Middleware]:
+    stack = [Middleware(ObservabilityMiddleware, engine=engine)]
+    if settings.cors_origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_credentials=settings.cors_allow_credentials,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", REQUEST_ID_HEADER, *PREFLIGHT_HEADERS],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=settings.cors_max_age_seconds,
+            )
+        )
+    return stack
 
 
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now):
@@ -38,8 +97,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        statement_timeout=settings.statement_timeout_seconds,
     )
-    schema = build_schema(fast_path=settings.fast_path)
+    schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
     graphql = GraphQLEndpoint(
         schema=schema,
@@ -59,13 +120,21 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             await create_demo_database(settings.demo_database_path)
         yield
         await engine.dispose()
+        mark_worker_exit()
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route(
+                "/readyz",
+                readiness_endpoint(engine, settings.readiness_timeout_seconds),
+                methods=["GET"],
+            ),
+            Route("/metrics", metrics_endpoint(engine), methods=["GET"]),
             *(graphiql.routes() if graphiql else []),
         ],
+        middleware=middleware(settings, engine),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -77,6 +146,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 def __getattr__(name: str):
     # `uvicorn app:app` builds the configured app on first access, not on import.
     if name == "app":
-        globals()["app"] = application = create_app()
+        settings = Settings()
+        configure_logging(settings.log_format, settings.log_level)
+        globals()["app"] = application = create_app(settings)
         return application
     raise AttributeError(name)

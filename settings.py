@@ -8,9 +8,11 @@ to the embedded SQLite demo file.
 from __future__ import annotations
 
 from functools import cached_property
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -19,6 +21,8 @@ DEMO_DATABASE_PATH = PROJECT_DIR / "db" / "demo.sqlite"
 # Airflow's scheduler completes slot-less backfills after 2 minutes; anything
 # shorter than that would race Airflow's own creation path.
 MIN_GRACE_PERIOD_SECONDS = 120
+
+_ORIGIN = re.compile(r"https?://[^/\s]+")
 
 
 class Settings(BaseSettings):
@@ -54,8 +58,70 @@ class Settings(BaseSettings):
     # Execute queries through the compiled fast path (schema/fast_path.py).
     fast_path: bool = True
 
+    # Browser IDE at GET /graphql and schema introspection: on for the demo and
+    # development, off in production. Without introspection, error messages
+    # carry no "Did you mean ..." suggestions either.
     graphiql: bool = True
     introspection: bool = True
+
+    # Query limits, checked once per document before anything runs (QUERY_TOO_COMPLEX).
+    max_query_tokens: int = Field(default=2000, ge=1)
+    max_query_depth: int = Field(default=10, ge=1)
+    max_query_aliases: int = Field(default=15, ge=0)
+    max_root_fields: int = Field(default=10, ge=1)
+    # Most nodes a query may return: every connection counts its page size
+    # (`first`/`last`, `default_page_size` when omitted) times the page sizes above it.
+    max_query_cost: int = Field(default=20000, ge=1)
+
+    # HTTP.
+    max_request_bytes: int = Field(default=262144, ge=1024)
+    request_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Origins allowed to call from a browser, comma-separated; "*" for any (never
+    # with credentials). None by default: browsers refuse cross-origin calls.
+    cors_allow_origins: str = ""
+    cors_allow_credentials: bool = False
+    cors_max_age_seconds: int = Field(default=600, ge=0)
+    # `Cache-Control: max-age` of successful GET queries; 0 sends no caching headers.
+    get_cache_max_age_seconds: int = Field(default=0, ge=0)
+
+    # Database timeouts: connecting, and each statement on the server
+    # (PostgreSQL `statement_timeout`, MySQL `max_execution_time`, MariaDB
+    # `max_statement_time`; 0 turns it off). /readyz waits at most readiness_timeout.
+    db_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    statement_timeout_seconds: float = Field(default=10.0, ge=0)
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    # Logs: one JSON line per request on stdout ("text" for development).
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+    # OpenTelemetry spans for each request and resolver (needs `opentelemetry-api`
+    # and an SDK configured by the process, e.g. `opentelemetry-instrument`).
+    otel_tracing: bool = False
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError(
+                f"GATEWAY_DEFAULT_PAGE_SIZE ({self.default_page_size}) is larger than "
+                f"GATEWAY_MAX_PAGE_SIZE ({self.max_page_size})"
+            )
+        origins = self.cors_origins
+        if "*" in origins and self.cors_allow_credentials:
+            raise ValueError(
+                "GATEWAY_CORS_ALLOW_ORIGINS=* cannot be combined with "
+                "GATEWAY_CORS_ALLOW_CREDENTIALS=true: list the origins instead"
+            )
+        for origin in origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"GATEWAY_CORS_ALLOW_ORIGINS: {origin!r} is not an origin "
+                    "(scheme://host[:port], no path)"
+                )
+        return self
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
 
+from db.dags import possible_dag_ids
 from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
 from db.tables import backfill, backfill_dag_run, dag_run
 
@@ -81,11 +82,14 @@ def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool
 def filter_conditions(spec: BackfillFilter, orphan_cutoff: datetime) -> list[ColumnElement]:
     conditions: list[ColumnElement] = []
     if spec.dag_ids is not None:
-        conditions.append(backfill.c.dag_id.in_(spec.dag_ids))
+        conditions.append(backfill.c.dag_id.in_(possible_dag_ids(spec.dag_ids)))
     if spec.backfill_ids is not None:
         conditions.append(backfill.c.id.in_(spec.backfill_ids))
     if spec.statuses is not None:
-        conditions.append(or_(*(status_condition(s, orphan_cutoff) for s in spec.statuses)))
+        # An empty list matches nothing (as `dagIds: []` does).
+        conditions.append(
+            or_(false(), *(status_condition(s, orphan_cutoff) for s in spec.statuses))
+        )
     if spec.created_after is not None:
         conditions.append(backfill.c.created_at >= spec.created_after)
     if spec.created_before is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, select
 
@@ -15,5 +16,18 @@ DAG_COLUMNS = (
 )  # fmt: skip
 
 
+# Airflow's rule for DAG ids (airflow.utils.helpers.validate_key), and MySQL's utf8mb3
+# id columns, which cannot hold characters beyond the Basic Multilingual Plane.
+_DAG_ID = re.compile(r"[\w.-]{1,250}")
+
+
+def possible_dag_ids(values: Iterable[str]) -> list[str]:
+    """The values that can be a stored DAG id; any other value matches nothing, and
+    sending it could only make a database refuse the comparison (MySQL collations)."""
+    return [v for v in values if _DAG_ID.fullmatch(v) and max(map(ord, v)) <= 0xFFFF]
+
+
 def dags_by_id(dag_ids: Sequence[str]) -> Select:
-    return select(*(dag.c[name] for name in DAG_COLUMNS)).where(dag.c.dag_id.in_(dag_ids))
+    return select(*(dag.c[name] for name in DAG_COLUMNS)).where(
+        dag.c.dag_id.in_(possible_dag_ids(dag_ids))
+    )

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import GatewayError
@@ -51,8 +51,12 @@ def classify(error: GraphQLError, phase_code: str | None) -> GraphQLError:
         return error
     if phase_code is not None:
         return _with_code(error, phase_code)
-    if original is None and error.path is None:
-        # Raised by graphql-core before any field ran: variable coercion, unknown operation.
+    if error.path is None and (
+        original is None
+        or (error.nodes and all(isinstance(node, VariableDefinitionNode) for node in error.nodes))
+    ):
+        # Raised by graphql-core before any field ran: unknown operation, or a variable
+        # value its type refused (the scalar's own exception is the original error).
         return _with_code(error, BAD_USER_INPUT)
     return masked(error)
 

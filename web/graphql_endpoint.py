@@ -1,35 +1,96 @@
-"""The `/graphql` endpoint: GraphQL over HTTP (POST JSON and GET), GraphiQL for browsers."""
+"""The `/graphql` endpoint: GraphQL over HTTP (POST and GET), GraphiQL for browsers.
+
+Follows the GraphQL-over-HTTP specification: the response is
+`application/graphql-response+json` or `application/json` as the `Accept`
+header asks (406 when it asks for neither). With the former, a request that
+cannot run (parse or validation failure, limits, unknown operation, bad
+variables) answers 4xx without `data`; with `application/json` every
+well-formed request answers 200 (the spec's legacy rule). Field errors are
+200 with `data` either way.
+
+GET runs queries only (a mutation answers 405, `Allow: POST`). POST bodies
+are JSON; the content types a browser may send cross-site without a CORS
+preflight (`text/plain`, form encodings) are refused unless the request
+carries a header that forces a preflight (CSRF protection).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
-from strawberry.types.graphql import OperationType
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from graphql import GraphQLError, GraphQLSyntaxError
 
 from db.engine import recording_statements
 from resolvers.context import RequestContext
 from resolvers.errors import Unauthenticated
+from schema.errors import PARSE_FAILED, classify
 from settings import Settings
+from web import observability
 from web.auth import TokenRegistry, authenticate
+from web.limits import mark_token_limit
 
 JSON_MEDIA_TYPE = "application/json"
+GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
+# Content types a browser sends cross-origin without asking first (CORS "simple" requests).
+SIMPLE_CONTENT_TYPES = frozenset(
+    {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
+)
+# Any of these makes a browser send a CORS preflight, which only allowed origins pass.
+PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name")
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+# Request errors whose HTTP status (with graphql-response+json) is not 400.
+_STATUS_BY_CODE = {
+    "INTERNAL_SERVER_ERROR": 500,
+    "SERVICE_UNAVAILABLE": 503,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+}
 
 
-def json_response(payload: Any, status_code: int = 200, headers: dict | None = None) -> Response:
-    return Response(orjson.dumps(payload), status_code, headers, media_type=JSON_MEDIA_TYPE)
+class RequestError(Exception):
+    """A request that is not a well-formed GraphQL-over-HTTP request."""
+
+    def __init__(self, message: str, status_code: int, code: str, headers: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.headers = headers
 
 
-def request_error(message: str, status_code: int, code: str, headers: dict | None = None):
+def json_response(
+    payload: Any, status_code: int = 200, headers: dict | None = None, media_type: str = JSON_MEDIA_TYPE
+) -> Response:
+    return Response(
+        orjson.dumps(payload), status_code, headers, media_type=f"{media_type}; charset=utf-8"
+    )
+
+
+def request_error(
+    message: str, status_code: int, code: str, headers: dict | None = None,
+    media_type: str = JSON_MEDIA_TYPE,
+) -> Response:
+    record = observability.current_request()
+    if record is not None:
+        record.error_codes = [code]
     return json_response(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code, headers
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code,
+        {"Cache-Control": "no-store", **(headers or {})},
+        media_type,
     )
 
 
@@ -39,6 +100,61 @@ def is_request_error(result) -> bool:
     return result.data is None and bool(result.errors) and all(
         error.path is None for error in result.errors
     )
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header; None when none can be served.
+
+    No header means graphql-response+json (the spec's rule since 2025); `*/*` and
+    `application/*` mean application/json, which every client understands. Among
+    equal q-values an exact type beats a wildcard and the first listed wins.
+    """
+    if accept is None or not accept.strip():
+        return GRAPHQL_RESPONSE_MEDIA_TYPE
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (item.strip() for item in part.split(";"))
+        media = media.lower()
+        if media == GRAPHQL_RESPONSE_MEDIA_TYPE or media == JSON_MEDIA_TYPE:
+            candidate, exact = media, 1
+        elif media in ("*/*", "application/*"):
+            candidate, exact = JSON_MEDIA_TYPE, 0
+        else:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        rank = (quality, exact, -position)
+        if best is None or rank > best:
+            best, chosen = rank, candidate
+    return chosen
+
+
+def _content_type(request: Request) -> tuple[str, dict[str, str]]:
+    media, *params = (item.strip() for item in request.headers.get("content-type", "").split(";"))
+    parameters = {}
+    for param in params:
+        name, _, value = param.partition("=")
+        parameters[name.strip().lower()] = value.strip().strip('"').lower()
+    return media.lower(), parameters
+
+
+def _json_object(raw: bytes | str, what: str) -> dict:
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise RequestError(f"{what} is not valid JSON.", 400, "BAD_REQUEST") from None
+    if not isinstance(value, dict):
+        raise RequestError(f"{what} must be a JSON object.", 400, "BAD_REQUEST")
+    return value
 
 
 class GraphQLEndpoint:
@@ -64,10 +180,24 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
             return HTMLResponse(self.graphiql_html(request))
-        params = await self._params(request)
-        if isinstance(params, Response):
-            return params
-        return await self.execute(request, params)
+        record = observability.current_request()
+        if record is not None:
+            record.graphql = True
+        media_type = negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return request_error(
+                f"This endpoint answers `{GRAPHQL_RESPONSE_MEDIA_TYPE}` or `{JSON_MEDIA_TYPE}`; "
+                "the Accept header allows neither.",
+                406,
+                "NOT_ACCEPTABLE",
+            )
+        try:
+            params = await self._params(request)
+        except RequestError as error:
+            return request_error(
+                error.message, error.status_code, error.code, error.headers, media_type
+            )
+        return await self.execute(request, params, media_type)
 
     def _wants_graphiql(self, request: Request) -> bool:
         return (
@@ -76,38 +206,92 @@ class GraphQLEndpoint:
             and "text/html" in request.headers.get("accept", "")
         )
 
-    async def _params(self, request: Request) -> dict | Response:
+    async def _params(self, request: Request) -> dict:
+        limit = self.settings.max_request_bytes
         if request.method == "GET":
+            if len(request.url.query) > limit:
+                raise RequestError(
+                    f"The query string is longer than {limit} bytes; send large documents "
+                    "with POST.",
+                    414,
+                    "PAYLOAD_TOO_LARGE",
+                )
             params: dict[str, Any] = dict(request.query_params)
-            if "variables" in params:
-                try:
-                    params["variables"] = orjson.loads(params["variables"])
-                except orjson.JSONDecodeError:
-                    return request_error("`variables` is not valid JSON.", 400, "BAD_REQUEST")
+            for name in ("variables", "extensions"):
+                if name in params:
+                    params[name] = _json_object(params[name], f"`{name}`")
+            if params.get("operationName") == "":
+                params["operationName"] = None
             return params
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != JSON_MEDIA_TYPE:
-            return request_error(
+        media, parameters = _content_type(request)
+        if parameters.get("charset", "utf-8") != "utf-8":
+            raise RequestError("Request bodies must be UTF-8.", 415, "UNSUPPORTED_MEDIA_TYPE")
+        if media in SIMPLE_CONTENT_TYPES and not any(
+            request.headers.get(name) for name in PREFLIGHT_HEADERS
+        ):
+            raise RequestError(
+                f"POST requests with Content-Type `{media}` can be sent by any web page "
+                "(cross-site request forgery): send `application/json`, or add a "
+                "`GraphQL-Require-Preflight: 1` header.",
+                400,
+                "BAD_REQUEST",
+            )
+        if media not in (JSON_MEDIA_TYPE, "text/plain", "application/x-www-form-urlencoded"):
+            raise RequestError(
                 "Send GraphQL requests as `application/json`.", 415, "UNSUPPORTED_MEDIA_TYPE"
             )
-        try:
-            params = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return request_error("The request body is not valid JSON.", 400, "BAD_REQUEST")
-        if not isinstance(params, dict):
-            return request_error("The request body must be a JSON object.", 400, "BAD_REQUEST")
-        return params
+        body = await self._body(request, limit)
+        if media == "application/x-www-form-urlencoded":
+            try:
+                params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+            except UnicodeDecodeError:
+                raise RequestError("The request body is not UTF-8.", 400, "BAD_REQUEST") from None
+            for name in ("variables", "extensions"):
+                if name in params:
+                    params[name] = _json_object(params[name], f"`{name}`")
+            return params
+        return _json_object(body, "The request body")
 
-    async def execute(self, request: Request, params: dict) -> Response:
+    async def _body(self, request: Request, limit: int) -> bytes:
+        too_large = RequestError(
+            f"The request body is larger than {limit} bytes.", 413, "PAYLOAD_TOO_LARGE"
+        )
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise RequestError("Invalid Content-Length.", 400, "BAD_REQUEST")
+            if int(declared) > limit:
+                raise too_large
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def execute(
+        self, request: Request, params: dict, media_type: str = JSON_MEDIA_TYPE
+    ) -> Response:
         query = params.get("query")
         variables = params.get("variables")
         operation_name = params.get("operationName")
         if not isinstance(query, str) or not query:
-            return request_error("`query` must be a non-empty string.", 400, "BAD_REQUEST")
+            return request_error(
+                "`query` must be a non-empty string.", 400, "BAD_REQUEST", media_type=media_type
+            )
         if variables is not None and not isinstance(variables, dict):
-            return request_error("`variables` must be a JSON object.", 400, "BAD_REQUEST")
+            return request_error(
+                "`variables` must be a JSON object.", 400, "BAD_REQUEST", media_type=media_type
+            )
         if operation_name is not None and not isinstance(operation_name, str):
-            return request_error("`operationName` must be a string.", 400, "BAD_REQUEST")
+            return request_error(
+                "`operationName` must be a string.", 400, "BAD_REQUEST", media_type=media_type
+            )
+        if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
+            return request_error(
+                "`extensions` must be a JSON object.", 400, "BAD_REQUEST", media_type=media_type
+            )
         allowed = (
             {OperationType.QUERY}
             if request.method == "GET"
@@ -121,36 +305,102 @@ class GraphQLEndpoint:
             )
         except Unauthenticated as error:
             return request_error(
-                error.message, 401, error.code, {"WWW-Authenticate": 'Bearer realm="graphql"'}
+                error.message, 401, error.code, {"WWW-Authenticate": 'Bearer realm="graphql"'},
+                media_type,
             )
+        record = observability.current_request()
+        if record is not None:
+            record.caller = caller.name
+            if operation_name:
+                record.operation = operation_name
         context = RequestContext(
             settings=self.settings, engine=self.engine, now=self.clock(), request=request,
             caller=caller,
         )
+        timeout = self.settings.request_timeout_seconds
+        timed_out = False
         try:
             with recording_statements() as statements:
                 request.state.sql_statements = statements
-                result = await self.schema.execute(
-                    query,
-                    variable_values=variables,
-                    context_value=context,
-                    operation_name=operation_name,
-                    allowed_operation_types=allowed,
-                )
+                try:
+                    async with asyncio.timeout(timeout):
+                        result = await self.schema.execute(
+                            query,
+                            variable_values=variables,
+                            context_value=context,
+                            operation_name=operation_name,
+                            allowed_operation_types=allowed,
+                        )
+                except TimeoutError:
+                    timed_out = True
         except InvalidOperationTypeError:
             return request_error(
                 "Mutations are only accepted over POST.", 405, "METHOD_NOT_ALLOWED",
-                {"Allow": "POST"},
+                {"Allow": "POST"}, media_type,
             )
-        except (MissingQueryError, CannotGetOperationTypeError) as error:
-            return request_error(str(error), 400, "BAD_REQUEST")
+        except CannotGetOperationTypeError as error:
+            # GetOperation() failed: a GraphQL request error in a well-formed request.
+            status = 400 if media_type == GRAPHQL_RESPONSE_MEDIA_TYPE else 200
+            return request_error(
+                error.as_http_error_reason(), status, "BAD_USER_INPUT", media_type=media_type
+            )
+        except MissingQueryError as error:
+            return request_error(str(error), 400, "BAD_REQUEST", media_type=media_type)
         finally:
-            await context.close()
+            if timed_out:
+                # Statements may still be running in DataLoader tasks: drop the connection.
+                await context.session.abort()
+            else:
+                await context.close()
+            if record is not None:
+                record.sql_statements = statements.count
+                record.caller = context.caller.name
+        if timed_out:
+            if record is not None:
+                record.outcome = "unavailable"
+            return request_error(
+                f"The request did not complete within {timeout:g} seconds.",
+                503, "SERVICE_UNAVAILABLE", media_type=media_type,
+            )
+        return self._response(request, result, context, media_type)
+
+    def _with_code(self, error: GraphQLError) -> GraphQLError:
+        """Last line of the `extensions.code` guarantee, for errors no extension saw
+        (e.g. a parse error raised by a parser cache before the extensions' hooks)."""
+        if error.extensions and "code" in error.extensions:
+            return error
+        if isinstance(error, GraphQLSyntaxError):
+            if not mark_token_limit(error, self.settings.max_query_tokens):
+                error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED}
+            return error
+        return classify(error, None)
+
+    def _response(self, request: Request, result, context, media_type: str) -> Response:
         payload: dict[str, Any] = {}
+        codes: list[str] = []
         if result.errors:
-            payload["errors"] = [error.formatted for error in result.errors]
-        if not is_request_error(result):
+            errors = [self._with_code(error).formatted for error in result.errors]
+            if not self.settings.introspection:
+                # Without introspection, "Did you mean ..." would reveal the schema.
+                for error in errors:
+                    error["message"] = _SUGGESTION.sub("", error["message"])
+            payload["errors"] = errors
+            codes = [(error.get("extensions") or {}).get("code", "") for error in errors]
+        request_failed = is_request_error(result)
+        if not request_failed:
             payload["data"] = result.data
         if result.extensions:
             payload["extensions"] = result.extensions
-        return json_response(payload)
+        record = observability.current_request()
+        if record is not None:
+            record.error_codes = codes
+            record.outcome = observability.outcome_of(codes)
+        status = 200
+        if request_failed and media_type == GRAPHQL_RESPONSE_MEDIA_TYPE:
+            status = next((s for code, s in _STATUS_BY_CODE.items() if code in codes), 400)
+        headers = {"Vary": "Accept, Authorization", "Cache-Control": "no-store"}
+        max_age = self.settings.get_cache_max_age_seconds
+        if request.method == "GET" and max_age and not result.errors:
+            scope = "private" if context.caller.name is not None else "public"
+            headers["Cache-Control"] = f"{scope}, max-age={max_age}"
+        return json_response(payload, status, headers, media_type)
