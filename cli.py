@@ -103,6 +103,20 @@ async def _finalize(args: argparse.Namespace, settings):
     finally:
         await context.close()
         await engine.dispose()
+        await _sqlite_threads_stopped()
+
+
+async def _sqlite_threads_stopped(timeout: float = 2.0) -> None:
+    """Let aiosqlite's worker threads finish before the event loop closes.
+
+    After a failed connect, aiosqlite asks its thread to stop without awaiting it;
+    a thread that answers after the loop closed prints a traceback on stderr.
+    """
+    import threading
+
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, timeout)
 
 
 def _finalize_orphans(args: argparse.Namespace) -> int:
