@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         pool_timeout=settings.pool_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout=settings.statement_timeout_seconds,
+        autocommit=True,
     )
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None

@@ -1,21 +1,54 @@
-"""SQL for backfills: lookups by id, filtered keyset listings, counts."""
+"""SQL for backfills: lookups by id, filtered keyset listings, counts.
+
+Each function returns a statement and its parameters. Statements are built
+once per shape (filter, order, cursors present) and cached; the orphan cutoff,
+page size and cursor keys are parameters.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 
 from db.dags import possible_dag_ids
-from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
+from db.keyset import (
+    Seek,
+    SeekShape,
+    bound_seek,
+    fetch_order,
+    from_before,
+    range_conditions,
+    seek_parameters,
+    seek_shape,
+    up_to_after,
+)
 from db.tables import backfill, backfill_dag_run, dag_run
 
 # Derived statuses, spelled as in resolvers.records.BackfillStatus.
 COMPLETED, PAUSED, RUNNING, INITIALIZING, ORPHANED = (
     "COMPLETED", "PAUSED", "RUNNING", "INITIALIZING", "ORPHANED",
 )  # fmt: skip
+
+STATEMENT_CACHE_SIZE = 256
+# `now - grace period`: changes with every request, so it is a parameter.
+ORPHAN_CUTOFF = bindparam("orphan_cutoff", type_=backfill.c.created_at.type)
 
 ORDER_COLUMNS = {
     "id": (backfill.c.id,),
@@ -61,7 +94,7 @@ def _columns():
     ]
 
 
-def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool]:
+def status_condition(status: str, orphan_cutoff=ORPHAN_CUTOFF) -> ColumnElement[bool]:
     """SQL twin of resolvers.records.backfill_status (tests check they agree)."""
     active = backfill.c.completed_at.is_(None)
     not_paused = or_(backfill.c.is_paused.is_(None), backfill.c.is_paused == false())
@@ -79,7 +112,7 @@ def status_condition(status: str, orphan_cutoff: datetime) -> ColumnElement[bool
     raise ValueError(f"unknown backfill status {status!r}")
 
 
-def filter_conditions(spec: BackfillFilter, orphan_cutoff: datetime) -> list[ColumnElement]:
+def filter_conditions(spec: BackfillFilter, orphan_cutoff=ORPHAN_CUTOFF) -> list[ColumnElement]:
     conditions: list[ColumnElement] = []
     if spec.dag_ids is not None:
         conditions.append(backfill.c.dag_id.in_(possible_dag_ids(spec.dag_ids)))
@@ -97,13 +130,26 @@ def filter_conditions(spec: BackfillFilter, orphan_cutoff: datetime) -> list[Col
     return conditions
 
 
-def backfills_by_id(ids: Sequence[int]) -> Select:
-    return select(*_columns()).where(backfill.c.id.in_(ids))
+def backfills_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
+    return _backfills_by_id(), {"ids": list(ids)}
+
+
+@lru_cache(maxsize=1)
+def _backfills_by_id() -> Select:
+    return select(*_columns()).where(
+        backfill.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
+    )
 
 
 def backfill_page(
     spec: BackfillFilter, order_field: str, seek: Seek, orphan_cutoff: datetime
-) -> Select:
+) -> tuple[Select, dict]:
+    statement = _backfill_page(spec, order_field, seek_shape(seek))
+    return statement, {"orphan_cutoff": orphan_cutoff, **seek_parameters(seek)}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> Select:
     """One page of backfills, plus exact boundary flags when paging from a cursor.
 
     Without cursors there is nothing before the first page (or after the
@@ -112,7 +158,8 @@ def backfill_page(
     whether items lie beyond the cursor, still in one statement.
     """
     order_columns = ORDER_COLUMNS[order_field]
-    conditions = filter_conditions(spec, orphan_cutoff)
+    seek = bound_seek(shape, order_columns)
+    conditions = filter_conditions(spec)
     page = (
         select(*_columns())
         .where(*conditions, *range_conditions(order_columns, seek))
@@ -142,9 +189,14 @@ def backfill_page(
     )
 
 
-def count_backfills(spec: BackfillFilter, orphan_cutoff: datetime) -> Select:
+def count_backfills(spec: BackfillFilter, orphan_cutoff: datetime) -> tuple[Select, dict]:
+    return _count_backfills(spec), {"orphan_cutoff": orphan_cutoff}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _count_backfills(spec: BackfillFilter) -> Select:
     return (
         select(func.count().label("backfill_count"))
         .select_from(backfill)
-        .where(*filter_conditions(spec, orphan_cutoff))
+        .where(*filter_conditions(spec))
     )

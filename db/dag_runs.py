@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
-from sqlalchemy import Label, Select, Table, select
+from sqlalchemy import Integer, Label, Select, Table, bindparam, select
 from sqlalchemy.sql import Alias
 
 from db.tables import dag_run
@@ -46,5 +47,12 @@ def dag_run_columns(
     ]
 
 
-def dag_runs_by_id(ids: Sequence[int]) -> Select:
-    return select(*dag_run_columns()).where(dag_run.c.id.in_(ids))
+def dag_runs_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
+    return _dag_runs_by_id(), {"ids": list(ids)}
+
+
+@lru_cache(maxsize=1)
+def _dag_runs_by_id() -> Select:
+    return select(*dag_run_columns()).where(
+        dag_run.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
+    )

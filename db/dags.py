@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from db.tables import dag
 
@@ -27,7 +28,12 @@ def possible_dag_ids(values: Iterable[str]) -> list[str]:
     return [v for v in values if _DAG_ID.fullmatch(v) and max(map(ord, v)) <= 0xFFFF]
 
 
-def dags_by_id(dag_ids: Sequence[str]) -> Select:
+def dags_by_id(dag_ids: Sequence[str]) -> tuple[Select, dict]:
+    return _dags_by_id(), {"dag_ids": possible_dag_ids(dag_ids)}
+
+
+@lru_cache(maxsize=1)
+def _dags_by_id() -> Select:
     return select(*(dag.c[name] for name in DAG_COLUMNS)).where(
-        dag.c.dag_id.in_(possible_dag_ids(dag_ids))
+        dag.c.dag_id.in_(bindparam("dag_ids", expanding=True, type_=dag.c.dag_id.type))
     )

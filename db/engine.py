@@ -42,6 +42,8 @@ _UNAVAILABLE_SQLITE_MESSAGES = ("locked", "unable to open", "disk i/o", "busy")
 # new connection (or the pre-ping of a pooled one). Drivers bound the TCP connect
 # but not always the handshake after it (aiomysql), nor the pre-ping.
 _acquire_timeouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Engines whose connections default to AUTOCOMMIT (see create_engine).
+_autocommit_engines: weakref.WeakSet = weakref.WeakSet()
 
 
 @dataclass
@@ -114,9 +116,14 @@ def create_engine(
     pool_timeout: float = 5.0,
     connect_timeout: float | None = None,
     statement_timeout: float = 0,
+    autocommit: bool = False,
     echo: bool = False,
 ) -> AsyncEngine:
     """An async engine for Airflow's database, with per-dialect session setup.
+
+    `autocommit` makes AUTOCOMMIT the connections' default (the gateway's reads):
+    no BEGIN/ROLLBACK around reads, and the pool's pre-ping is one round trip.
+    Writers then choose their isolation level per connection.
 
     `connect_timeout` bounds opening a connection (so a dead server fails fast);
     `statement_timeout` (seconds, 0 = none) is enforced by the server on each
@@ -144,8 +151,11 @@ def create_engine(
         json_deserializer=orjson.loads,
         echo=echo,
         connect_args=connect_args,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     sync_engine = engine.sync_engine
+    if autocommit:
+        _autocommit_engines.add(sync_engine)
     if connect_timeout is not None:
         _acquire_timeouts[sync_engine] = pool_timeout + 2 * connect_timeout
     if engine.dialect.name == "sqlite":
@@ -221,6 +231,9 @@ async def ping(engine: AsyncEngine) -> None:
 class ReadSession:
     """One request's read access: a single lazily-acquired autocommit connection.
 
+    The engine should default to autocommit (`create_engine(autocommit=True)`);
+    otherwise each connection is switched to it after checkout.
+
     DataLoaders dispatch their batches concurrently; a connection runs one
     statement at a time, so statements are serialized with a lock. Reads need
     no transaction: each statement is consistent on its own, and skipping
@@ -236,16 +249,18 @@ class ReadSession:
     def dialect_name(self) -> str:
         return self._engine.dialect.name
 
-    async def all(self, statement: Executable) -> Sequence[Row]:
+    async def all(self, statement: Executable, parameters: dict | None = None) -> Sequence[Row]:
         async with self._lock:
             try:
                 if self._connection is None:
                     async with asyncio.timeout(_acquire_timeouts.get(self._engine.sync_engine)):
                         connection = await self._engine.connect()
-                    self._connection = await connection.execution_options(
-                        isolation_level="AUTOCOMMIT"
-                    )
-                result = await self._connection.execute(statement)
+                    if connection.sync_engine not in _autocommit_engines:
+                        connection = await connection.execution_options(
+                            isolation_level="AUTOCOMMIT"
+                        )
+                    self._connection = connection
+                result = await self._connection.execute(statement, parameters)
                 return result.all()
             except Exception as error:
                 if is_unavailable(error):

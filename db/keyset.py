@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, Integer, bindparam, tuple_
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +66,45 @@ def from_before(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
     """Rows at or after the `before` key: they exist iff there is a next page."""
     assert seek.before is not None
     return ~sorts_before(columns, seek.before, seek.descending)
+
+
+@dataclass(frozen=True, slots=True)
+class SeekShape:
+    """What a Seek's SQL depends on; its values travel as parameters."""
+
+    descending: bool
+    from_end: bool
+    has_after: bool
+    has_before: bool
+
+
+def seek_shape(seek: Seek) -> SeekShape:
+    return SeekShape(seek.descending, seek.from_end, seek.after is not None, seek.before is not None)
+
+
+def seek_parameters(seek: Seek) -> dict[str, Any]:
+    """Values for the parameters of `bound_seek`."""
+    parameters: dict[str, Any] = {"limit": seek.limit}
+    for name, key in (("after", seek.after), ("before", seek.before)):
+        if key is not None:
+            parameters.update({f"{name}_{index}": value for index, value in enumerate(key)})
+    return parameters
+
+
+def bound_seek(shape: SeekShape, columns: Sequence[ColumnElement]) -> Seek:
+    """A Seek of bind parameters (typed like the sort columns), for cached statements."""
+
+    def key(name: str, present: bool) -> tuple | None:
+        if not present:
+            return None
+        return tuple(
+            bindparam(f"{name}_{index}", type_=column.type) for index, column in enumerate(columns)
+        )
+
+    return Seek(
+        limit=bindparam("limit", type_=Integer()),
+        descending=shape.descending,
+        from_end=shape.from_end,
+        after=key("after", shape.has_after),
+        before=key("before", shape.has_before),
+    )

@@ -1,22 +1,48 @@
 """SQL for backfill slots (`backfill_dag_run`) and the dag runs they point at.
 
 Every statement here serves many backfills at once: the DataLoaders call
-them with all the backfill ids of a response.
+them with all the backfill ids of a response. Each function returns a
+statement and its parameters; the statement depends only on the request's
+shape (filter, cursors present, columns) and is built once per shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.sql import FromClause
 
 from db.dag_runs import dag_run_columns
-from db.keyset import Seek, fetch_order, from_before, range_conditions, up_to_after
+from db.keyset import (
+    Seek,
+    SeekShape,
+    bound_seek,
+    fetch_order,
+    from_before,
+    range_conditions,
+    seek_parameters,
+    seek_shape,
+    up_to_after,
+)
 from db.tables import backfill, backfill_dag_run, dag_run
 
+STATEMENT_CACHE_SIZE = 256
 RUN_PREFIX = "run_"
+BACKFILL_IDS = bindparam("backfill_ids", expanding=True, type_=Integer())
 RUN_STATES = ("queued", "running", "success", "failed")
 SLOT_COLUMNS = (
     "id", "backfill_id", "dag_run_id", "exception_reason", "logical_date", "partition_key",
@@ -60,8 +86,14 @@ def slot_pages(
     backfill_ids: Sequence[int],
     spec: SlotFilter,
     seek: Seek,
-    run_columns: Collection[str] | None = None,
-) -> Select:
+    run_columns: tuple[str, ...] | None = None,
+) -> tuple[Select, dict]:
+    statement = _slot_pages(spec, seek_shape(seek), run_columns)
+    return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str] | None) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
     `row_number()` over each backfill's slots (in `sort_ordinal, id` order,
@@ -74,6 +106,8 @@ def slot_pages(
     slot = backfill_dag_run
     filter_run = dag_run.alias("filter_run")
     ordered = _order_columns(slot)
+    seek = bound_seek(shape, ordered)
+    backfill_ids = BACKFILL_IDS
     position = (
         func.row_number()
         .over(partition_by=slot.c.backfill_id, order_by=fetch_order(ordered, seek))
@@ -139,12 +173,17 @@ def _beyond(spec: SlotFilter, seek: Seek, boundary) -> ColumnElement[bool]:
     )
 
 
-def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> Select:
+def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> tuple[Select, dict]:
+    return _slot_counts(spec), {"backfill_ids": list(backfill_ids)}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _slot_counts(spec: SlotFilter) -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
         select(slot.c.backfill_id, func.count().label("slot_count"))
         .select_from(_slot_source(slot, run, spec))
-        .where(slot.c.backfill_id.in_(backfill_ids), *_filter_conditions(slot, run, spec))
+        .where(slot.c.backfill_id.in_(BACKFILL_IDS), *_filter_conditions(slot, run, spec))
         .group_by(slot.c.backfill_id)
     )
 
@@ -153,8 +192,13 @@ def _count_where(condition: ColumnElement[bool], label: str):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
 
 
-def slot_progress(backfill_ids: Sequence[int]) -> Select:
+def slot_progress(backfill_ids: Sequence[int]) -> tuple[Select, dict]:
     """Per backfill: slots, skipped slots, slots whose run is gone, runs per state."""
+    return _slot_progress(), {"backfill_ids": list(backfill_ids)}
+
+
+@lru_cache(maxsize=1)
+def _slot_progress() -> Select:
     slot, run = backfill_dag_run, dag_run
     skipped = slot.c.exception_reason.is_not(None)
     return (
@@ -166,15 +210,20 @@ def slot_progress(backfill_ids: Sequence[int]) -> Select:
             *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
         )
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
-        .where(slot.c.backfill_id.in_(backfill_ids))
+        .where(slot.c.backfill_id.in_(BACKFILL_IDS))
         .group_by(slot.c.backfill_id)
     )
 
 
-def slots_by_id(ids: Sequence[int]) -> Select:
+def slots_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
+    return _slots_by_id(), {"ids": list(ids)}
+
+
+@lru_cache(maxsize=1)
+def _slots_by_id() -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
         select(*(slot.c[name] for name in SLOT_COLUMNS), *dag_run_columns(run, RUN_PREFIX))
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
-        .where(slot.c.id.in_(ids))
+        .where(slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())))
     )

@@ -89,15 +89,17 @@ class Loaders:
         self._slot_counts: dict[slot_sql.SlotFilter, DataLoader[int, int]] = {}
         self._once: dict[Hashable, asyncio.Future] = {}
 
-    async def rows(self, statement: Select) -> Sequence[Any]:
-        return [row._mapping for row in await self._session.all(statement)]
+    async def rows(self, statement: Select, parameters: dict | None = None) -> Sequence[Any]:
+        return [row._mapping for row in await self._session.all(statement, parameters)]
 
-    async def rows_once(self, key: Hashable, statement: Callable[[], Select]) -> Sequence[Any]:
+    async def rows_once(
+        self, key: Hashable, statement: Callable[[], tuple[Select, dict]]
+    ) -> Sequence[Any]:
         """Rows of a statement that is not per-parent (a listing, a count): sent at most
         once per request for the same key, however many fields ask for it."""
         future = self._once.get(key)
         if future is None:
-            future = self._once[key] = asyncio.ensure_future(self.rows(statement()))
+            future = self._once[key] = asyncio.ensure_future(self.rows(*statement()))
         return await asyncio.shield(future)
 
     def _backfill(self, row) -> BackfillRecord:
@@ -105,14 +107,14 @@ class Loaders:
 
     def _by_key(
         self,
-        statement_for: Callable[[Sequence[K]], Select],
+        statement_for: Callable[[Sequence[K]], tuple[Select, dict]],
         record_for: Callable[[Any], Any],
         key_column: str,
     ) -> DataLoader:
         async def load(keys: Sequence[K]) -> list[Any]:
             found = {
                 row[key_column]: record_for(row)
-                for row in await self.rows(statement_for(list(dict.fromkeys(keys))))
+                for row in await self.rows(*statement_for(list(dict.fromkeys(keys))))
             }
             return [found.get(key) for key in keys]
 
@@ -129,13 +131,11 @@ class Loaders:
         return loader
 
     async def _load_slot_pages(self, backfill_ids: Sequence[int], args: SlotPageArgs):
-        statement = slot_sql.slot_pages(
-            list(backfill_ids), args.filter, args.seek, args.run_columns
-        )
+        statement = slot_sql.slot_pages(backfill_ids, args.filter, args.seek, args.run_columns)
         slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
         flags: dict[int, tuple[bool, bool]] = {}
         paged_from_cursor = args.seek.after is not None or args.seek.before is not None
-        for row in await self.rows(statement):
+        for row in await self.rows(*statement):
             if paged_from_cursor:
                 flags[row["parent_id"]] = (
                     bool(row["exists_up_to_after"]),
@@ -154,7 +154,7 @@ class Loaders:
         if loader is None:
 
             async def load(backfill_ids: Sequence[int]) -> list[int]:
-                rows = await self.rows(slot_sql.slot_counts(list(backfill_ids), spec))
+                rows = await self.rows(*slot_sql.slot_counts(backfill_ids, spec))
                 counts = {row["backfill_id"]: row["slot_count"] for row in rows}
                 return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
 
@@ -162,7 +162,7 @@ class Loaders:
         return loader
 
     async def _load_progress(self, backfill_ids: Sequence[int]) -> list[Progress]:
-        rows = await self.rows(slot_sql.slot_progress(list(backfill_ids)))
+        rows = await self.rows(*slot_sql.slot_progress(backfill_ids))
         found = {
             row["backfill_id"]: Progress(
                 slot_count=row["slot_count"],
