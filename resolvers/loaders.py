@@ -22,7 +22,14 @@ from db import dags as dag_sql
 from db import slots as slot_sql
 from db.engine import ReadSession
 from db.keyset import Seek
-from resolvers.records import BackfillRecord, DagRecord, DagRunRecord, SlotRecord
+from resolvers.records import (
+    BackfillRecord,
+    DagRecord,
+    DagRunRecord,
+    SlotRecord,
+    slot_from_mapping,
+    slot_reader,
+)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -68,10 +75,8 @@ class Progress:
 NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
 
 
-def _slot_from_row(row, run_columns: Sequence[str] | None = None) -> SlotRecord:
-    has_run = row["run_dag_run_id"] is not None
-    run = DagRunRecord(row, slot_sql.RUN_PREFIX, run_columns) if has_run else None
-    return SlotRecord(row, run)
+def _slot_from_row(row) -> SlotRecord:
+    return slot_from_mapping(row, slot_sql.RUN_PREFIX)
 
 
 class Loaders:
@@ -132,18 +137,21 @@ class Loaders:
 
     async def _load_slot_pages(self, backfill_ids: Sequence[int], args: SlotPageArgs):
         statement = slot_sql.slot_pages(backfill_ids, args.filter, args.seek, args.run_columns)
+        rows = await self._session.all(*statement)
         slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
         flags: dict[int, tuple[bool, bool]] = {}
-        paged_from_cursor = args.seek.after is not None or args.seek.before is not None
-        for row in await self.rows(*statement):
-            if paged_from_cursor:
-                flags[row["parent_id"]] = (
-                    bool(row["exists_up_to_after"]),
-                    bool(row["exists_from_before"]),
-                )
-                if row["id"] is None:  # the backfill's page is empty
-                    continue
-            slots[row["backfill_id"]].append(_slot_from_row(row, args.run_columns))
+        if rows:
+            read = slot_reader(rows[0]._fields, slot_sql.RUN_PREFIX)
+            if args.seek.after is None and args.seek.before is None:
+                for row in rows:
+                    slot = read(row)
+                    slots[slot.backfill_id].append(slot)
+            else:
+                for row in rows:
+                    flags[row.parent_id] = (bool(row.exists_up_to_after), bool(row.exists_from_before))
+                    if row.id is not None:  # else: the backfill's page is empty
+                        slot = read(row)
+                        slots[slot.backfill_id].append(slot)
         return [
             SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
             for backfill_id in backfill_ids

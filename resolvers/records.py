@@ -7,11 +7,13 @@ Python, from the row the SQL returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from db.slots import SLOT_COLUMNS
 from resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
 
 # Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
@@ -90,12 +92,8 @@ class DagRunRecord:
         "backfill_id", "partition_key", "partition_date", "created_at", "updated_at",
     )  # fmt: skip
 
-    def __init__(
-        self, row: Mapping[str, Any], prefix: str = "", names: Sequence[str] | None = None
-    ) -> None:
-        # With `names`, only those columns were fetched; reading any other attribute
-        # raises AttributeError, so a missing projection fails loudly, never as None.
-        for name in self.__slots__ if names is None else names:
+    def __init__(self, row: Mapping[str, Any], prefix: str = "") -> None:
+        for name in self.__slots__:
             setattr(self, name, row[prefix + name])
 
     @property
@@ -117,17 +115,27 @@ class SlotRecord:
         "partition_key", "sort_ordinal", "is_skipped", "dag_run",
     )  # fmt: skip
 
-    def __init__(self, row: Mapping[str, Any], dag_run: DagRunRecord | None) -> None:
-        self.backfill_dag_run_id = row["id"]
-        self.backfill_id = row["backfill_id"]
-        self.dag_run_id = row["dag_run_id"]
-        reason = row["exception_reason"]
+    def __init__(
+        self,
+        backfill_dag_run_id: int,
+        backfill_id: int,
+        dag_run_id: int | None,
+        exception_reason: str | None,
+        logical_date: datetime | None,
+        partition_key: str | None,
+        sort_ordinal: int,
+        dag_run: DagRunRecord | None,
+    ) -> None:
+        self.backfill_dag_run_id = backfill_dag_run_id
+        self.backfill_id = backfill_id
+        self.dag_run_id = dag_run_id
+        reason = exception_reason
         if reason is not None and reason not in KNOWN_EXCEPTION_REASONS:
             reason = "unknown"
         self.exception_reason = reason
-        self.logical_date = row["logical_date"]
-        self.partition_key = row["partition_key"]
-        self.sort_ordinal = row["sort_ordinal"]
+        self.logical_date = logical_date
+        self.partition_key = partition_key
+        self.sort_ordinal = sort_ordinal
         self.is_skipped = reason is not None
         self.dag_run = dag_run
 
@@ -163,3 +171,37 @@ class DagRecord:
     @property
     def id(self) -> str:
         return encode_global_id(DAG, self.dag_id)
+
+
+@lru_cache(maxsize=256)
+def slot_reader(fields: tuple[str, ...], run_prefix: str) -> Callable[[Sequence[Any]], SlotRecord]:
+    """A function building a SlotRecord, with its DagRunRecord, from a row by position.
+
+    Generated once per result shape (`fields`, the row's column names): a page of
+    a thousand slots is read without a name lookup per value. Run columns carry
+    `run_prefix`; only those present are set on the DagRunRecord, so reading an
+    attribute the query did not fetch raises AttributeError (loud, never a None).
+    """
+    position = {name: index for index, name in enumerate(fields)}
+    run_columns = [name for name in fields if name.startswith(run_prefix)]
+    lines = [
+        "def read(row):",
+        f"    if row[{position[run_prefix + 'dag_run_id']}] is None:",
+        "        run = None",
+        "    else:",
+        "        run = new(DagRunRecord)",
+        *(f"        run.{name[len(run_prefix):]} = row[{position[name]}]" for name in run_columns),
+        "    return SlotRecord("
+        + ", ".join(f"row[{position[name]}]" for name in SLOT_COLUMNS)
+        + ", run)",
+    ]
+    namespace = {"new": object.__new__, "DagRunRecord": DagRunRecord, "SlotRecord": SlotRecord}
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from column names we selected
+    return namespace["read"]
+
+
+def slot_from_mapping(row: Mapping[str, Any], run_prefix: str) -> SlotRecord:
+    """A SlotRecord from a row read by name (lookups by id)."""
+    has_run = row[run_prefix + "dag_run_id"] is not None
+    run = DagRunRecord(row, run_prefix) if has_run else None
+    return SlotRecord(*(row[name] for name in SLOT_COLUMNS), run)
