@@ -113,12 +113,16 @@ def render(res: dict) -> str:
     target = res.get("targets", {}).get("q2_rss")
     if target:
         out += ["", f"Ours under Q2: {target}"]
-    prof = res.get("profile")
-    if prof and prof.get("analysis"):
+    for q, prof in (res.get("profiles") or {}).items():
+        if not prof.get("analysis"):
+            out += ["", f"Profile under {q}: {prof.get('error', 'missing')}"]
+            continue
         a = prof["analysis"]
-        out += ["", f"**Profile of our gateway under Q2, c={prof['concurrency']}** (py-spy {prof['py_spy']} `record --native`, "
-                f"{prof['rate']} Hz, {prof['duration_s']} s, {a['samples']} non-idle samples; server CPU use during the "
-                f"window {_f(prof.get('server_cpu_util', 0) * 100, 0)}% of one core; {_f(prof.get('rps'))} req/s while sampled):", "",
+        loaded = servers.get("gateway", {}).get("queries", {}).get(q, {}).get("load", {}).get(str(prof["concurrency"]), {})
+        out += ["", f"**Profile of our gateway under {res['titles'].get(q, q)}, c={prof['concurrency']}** (py-spy "
+                f"{prof['py_spy']} `record --native`, {prof['rate']} Hz, {prof['duration_s']} s, {a['samples']} samples; "
+                f"the worker used {_f(prof.get('server_cpu_util', 0) * 100, 0)}% of a core and served "
+                f"{_f(prof.get('rps'))} req/s while sampled, vs {_f(loaded.get('rps'))} req/s unsampled):", "",
                 "| area | share of CPU samples |", "|---|---:|"]
         for k, v in prof["coarse"].items():
             out.append(f"| {k} | {_f(v)}% |")

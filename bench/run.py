@@ -8,16 +8,18 @@ Run it with an interpreter that has the project's dependencies (the project's
 .venv, or /work/venv); as root (the SQL count reads PostgreSQL's log, the RSS
 reset writes /proc/<pid>/clear_refs). One-time installs: `bash bench/setup.sh`.
 
-For each server, one at a time (ours first):
-  1. count phase: start it logging in as the `gw_bench_sqlcount` role
-     (log_statement=all), fetch the Q3 cursor live, check every query's answer
-     against SQL, count SQL statements per request, keep one request's SQL;
-     stop it;
-  2. load phase: start it normally; per query: reset its peak RSS, then per
-     concurrency a warm-up wrk run (discarded), a measured fixed-duration
-     closed-loop wrk run with the server's and PostgreSQL's CPU seconds, and a
-     wait until the server has drained; read the query's peak RSS. For our
-     gateway, then profile it with py-spy under Q2. Stop it.
+1. count phase, one server at a time (ours first): start it logging in as
+   the `gw_bench_sqlcount` role (log_statement=all), fetch the Q3 cursor
+   live, check every query's answer against SQL, count SQL statements per
+   request, keep one request's SQL; stop it;
+2. load phase: start every server (as `postgres`) and keep them all up; per
+   query, reset each server's peak RSS, then per concurrency measure the
+   servers one after the other (order rotated from cell to cell, so that a
+   change in the machine's load hits every server alike): a warm-up wrk run
+   (discarded), a measured fixed-duration closed-loop wrk run with the
+   server's and PostgreSQL's CPU seconds, a wait until the server drained;
+   `--rounds N` repeats each cell and keeps medians. Then each query's peak
+   RSS. Finally py-spy profiles our gateway under Q2 (and Q3-first-page).
 Then ratios ours/peer per query and concurrency, Q3 vs its first page, the
 Q2 peak RSS, written to bench/results/<size>/results.json and rendered into
 bench/README.md. Only processes started here are stopped, by their PID.
@@ -31,6 +33,7 @@ import gzip
 import json
 import os
 import platform
+import statistics
 import shutil
 import subprocess
 import sys
@@ -123,65 +126,122 @@ def count_phase(spec, queries, fx, a, out: Path, res: dict) -> None:
         server.stop()
 
 
-def load_phase(spec, queries, fx, a, out: Path, res: dict) -> None:
-    server = servers.Server(spec, a.dsn, out / "logs" / f"{spec.name}.log")
-    rss = res.setdefault("rss", {"per_query": {}})
+def measure_cell(server, body_file: Path, c: int, a) -> dict:
+    """One measured cell: warm-up, idle, a fixed-duration wrk run with CPU accounting, drain."""
+    url = server.spec.url
+    if a.warmup > 0:
+        wrk(url, body_file, concurrency=c, duration=a.warmup, timeout=a.timeout)
+        server.wait_idle()
+    load1 = os.getloadavg()[0]
+    pg = servers.PgCpu(a.dbname)
+    cpu0, t0 = server.cpu_s(), time.time()
+    o = wrk(url, body_file, concurrency=c, duration=a.duration, timeout=a.timeout)
+    cpu1, t1 = server.cpu_s(), time.time()
+    pg_s = pg.stop()
+    o["drain_s"] = round(server.wait_idle(), 1)
+    n = max(1, o["requests"])
+    o["server_cpu_ms_per_req"] = round((cpu1 - cpu0) * 1000 / n, 3)
+    o["pg_cpu_ms_per_req"] = round(pg_s * 1000 / n, 3)
+    o["server_cpu_util"] = round((cpu1 - cpu0) / (t1 - t0), 3)
+    o["loadavg1_before"] = round(load1, 2)
+    return o
+
+
+MEDIAN_KEYS = ("rps", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "server_cpu_ms_per_req", "pg_cpu_ms_per_req",
+               "server_cpu_util", "loadavg1_before")
+
+
+def combine(rounds: list[dict]) -> dict:
+    """One cell from its rounds: the median of each rate/latency/CPU figure, errors summed."""
+    if len(rounds) == 1:
+        return dict(rounds[0])
+    out = {k: round(statistics.median(r[k] for r in rounds), 3) for k in MEDIAN_KEYS}
+    for k in ("requests", "errors", "non200", "socket_errors", "timeouts", "bad_responses"):
+        out[k] = sum(r[k] for r in rounds)
+    out["max_ms"] = max(r["max_ms"] for r in rounds)
+    out["rounds"] = rounds
+    return out
+
+
+def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path, res: dict) -> None:
+    """All servers up at once; each (query, concurrency) cell is measured server after server
+    (order rotated from cell to cell), so drifting machine load hits every server alike."""
+    running: dict[str, servers.Server] = {}
     try:
-        rss["after_start_mb"] = round(server.rss_mb("VmRSS"), 1)
-        peak = server.rss_mb("VmHWM")
-        for q, qspec in queries.items():
-            resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites)
-            body_file = out / "bodies" / spec.name / f"{q}.json"
-            body_file.parent.mkdir(parents=True, exist_ok=True)
-            body_file.write_text(json.dumps(resolved["body"]))
-            cell = res["queries"].setdefault(q, {})
-            if "verify" not in cell:  # --skip-count: still check the answer once
-                status, parsed, _ = workloads.post(spec.url, resolved["body"])
-                fails = ([] if status == 200 else [f"HTTP {status}"]) + workloads.run_checks(parsed, resolved["checks"])
-                cell["verify"] = "OK" if not fails else "WRONG: " + "; ".join(fails)
-            peak = max(peak, server.rss_mb("VmHWM"))
-            reset = server.reset_peak_rss()
+        for name in names:
+            entry = res["servers"][name]
+            if entry.get("error"):
+                continue
+            try:
+                running[name] = servers.Server(specs[name], a.dsn, out / "logs" / f"{name}.log")
+            except Exception as error:  # noqa: BLE001
+                entry["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED to start: {entry['error']}")
+                continue
+            entry.setdefault("rss", {"per_query": {}})["after_start_mb"] = round(running[name].rss_mb("VmRSS"), 1)
+            entry["rss"]["peak_mb"] = round(running[name].rss_mb("VmHWM"), 1)
+        bodies: dict[tuple[str, str], Path] = {}
+        for name, server in list(running.items()):
+            spec, entry = specs[name], res["servers"][name]
+            try:
+                for q, qspec in plan[name].items():
+                    resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites)
+                    body_file = out / "bodies" / name / f"{q}.json"
+                    body_file.parent.mkdir(parents=True, exist_ok=True)
+                    body_file.write_text(json.dumps(resolved["body"]))
+                    status, parsed, _ = workloads.post(spec.url, resolved["body"])
+                    fails = ([] if status == 200 else [f"HTTP {status}"]) + workloads.run_checks(parsed, resolved["checks"])
+                    cell = entry["queries"].setdefault(q, {})
+                    cell.setdefault("verify", "OK" if not fails else "WRONG: " + "; ".join(fails))
+                    bodies[name, q] = body_file
+            except Exception as error:  # noqa: BLE001
+                entry["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED: {entry['error']}")
+                running.pop(name).stop()
+        order = list(running)
+        turn = 0
+        for q in a.query_list:
+            members = [n for n in order if (n, q) in bodies]
+            if not members:
+                continue
+            resets = {n: running[n].reset_peak_rss() for n in members}
             for c in a.concurrency:
-                if a.warmup > 0:
-                    wrk(spec.url, body_file, concurrency=c, duration=a.warmup, timeout=a.timeout)
-                    server.wait_idle()
-                load1 = os.getloadavg()[0]
-                pg = servers.PgCpu(a.dbname)
-                cpu0, t0 = server.cpu_s(), time.time()
-                o = wrk(spec.url, body_file, concurrency=c, duration=a.duration, timeout=a.timeout)
-                cpu1, t1 = server.cpu_s(), time.time()
-                pg_s = pg.stop()
-                o["drain_s"] = round(server.wait_idle(), 1)
-                n = max(1, o["requests"])
-                o["server_cpu_ms_per_req"] = round((cpu1 - cpu0) * 1000 / n, 3)
-                o["pg_cpu_ms_per_req"] = round(pg_s * 1000 / n, 3)
-                o["server_cpu_util"] = round((cpu1 - cpu0) / (t1 - t0), 3)
-                o["loadavg1_before"] = round(load1, 2)
-                cell.setdefault("load", {})[str(c)] = o
-                log(f"  [{spec.name}] {q} c={c}: {o['rps']:.1f} req/s  p50 {o['p50_ms']:.2f} ms  p99 {o['p99_ms']:.2f} ms  "
-                    f"errors {o['errors']} | CPU/req server {o['server_cpu_ms_per_req']:.2f} ms, PG {o['pg_cpu_ms_per_req']:.2f} ms"
-                    f" | load1 {load1:.2f}")
-            q_peak = server.rss_mb("VmHWM")
-            peak = max(peak, q_peak)
-            rss["per_query"][q] = round(q_peak, 1) if reset else None
-            log(f"  [{spec.name}] {q}: peak RSS {q_peak:.1f} MiB" + ("" if reset else " (since start: clear_refs not allowed)"))
-        rss["peak_mb"] = round(peak, 1)
-        if spec.ours and a.profile_duration > 0 and "q2" in queries:
-            res_profile = profile_phase(server, spec, a, out)
-            res["_profile"] = res_profile
+                rounds: dict[str, list[dict]] = {n: [] for n in members}
+                for r in range(a.rounds):
+                    k = turn % len(members)
+                    turn += 1
+                    for name in members[k:] + members[:k]:
+                        o = measure_cell(running[name], bodies[name, q], c, a)
+                        rounds[name].append(o)
+                        log(f"  [{name}] {q} c={c}{f' round {r + 1}' if a.rounds > 1 else ''}: {o['rps']:.1f} req/s  "
+                            f"p50 {o['p50_ms']:.2f} ms  p99 {o['p99_ms']:.2f} ms  errors {o['errors']} | CPU/req server "
+                            f"{o['server_cpu_ms_per_req']:.2f} ms, PG {o['pg_cpu_ms_per_req']:.2f} ms | load1 {o['loadavg1_before']:.2f}")
+                for name in members:
+                    res["servers"][name]["queries"][q].setdefault("load", {})[str(c)] = combine(rounds[name])
+            for name in members:
+                rss = res["servers"][name]["rss"]
+                q_peak = running[name].rss_mb("VmHWM")
+                rss["peak_mb"] = round(max(rss["peak_mb"], q_peak), 1)
+                rss["per_query"][q] = round(q_peak, 1) if resets[name] else None
+                log(f"  [{name}] {q}: peak RSS {q_peak:.1f} MiB" + ("" if resets[name] else " (since start)"))
+        if "gateway" in running and a.profile_duration > 0:
+            for q in a.profile_queries.split(","):
+                if ("gateway", q) in bodies:
+                    res.setdefault("profiles", {})[q] = profile_phase(running["gateway"], specs["gateway"], q, a, out)
     finally:
-        server.stop()
+        for server in running.values():
+            server.stop()
 
 
-def profile_phase(server, spec, a, out: Path) -> dict:
+def profile_phase(server, spec, q: str, a, out: Path) -> dict:
     py_spy = a.py_spy or shutil.which("py-spy") or str(Path(a.peer_venv) / "bin" / "py-spy")
     if not Path(py_spy).exists() and not shutil.which(py_spy):
         log(f"  [profile] py-spy not found ({py_spy}): pip install py-spy into {a.peer_venv}; skipped")
         return {"error": "py-spy not found"}
-    body_file = out / "bodies" / spec.name / "q2.json"
-    collapsed = out / "profile_q2.collapsed.txt"
+    body_file = out / "bodies" / spec.name / f"{q}.json"
+    collapsed = out / f"profile_{q}.collapsed.txt"
     c = a.profile_concurrency
-    log(f"  [profile] py-spy record --native on PID {server.pid} for {a.profile_duration} s under Q2 c={c}")
+    log(f"  [profile] py-spy record --native on PID {server.pid} for {a.profile_duration} s under {q} c={c}")
     wrk(spec.url, body_file, concurrency=c, duration=min(3, a.warmup or 1), timeout=a.timeout)
     server.wait_idle()
     import threading
@@ -204,7 +264,7 @@ def profile_phase(server, spec, a, out: Path) -> dict:
     collapsed.unlink()
     analysis = profile.analyse(packed)
     prof = {
-        "query": "q2", "concurrency": c, "duration_s": a.profile_duration, "rate": a.profile_rate,
+        "query": q, "concurrency": c, "duration_s": a.profile_duration, "rate": a.profile_rate,
         "py_spy": sh([py_spy, "--version"]).replace("py-spy ", ""),
         "server_cpu_util": round((cpu1 - cpu0) / (t1 - t0), 3), "rps": result.get("rps"),
         "analysis": analysis, "coarse": profile.coarse(analysis), "collapsed_file": packed.name,
@@ -288,11 +348,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=10, help="measured seconds per cell")
     ap.add_argument("--warmup", type=int, default=3, help="warm-up seconds per cell (discarded)")
     ap.add_argument("--timeout", default="10s", help="wrk per-request timeout (a timeout counts as an error)")
+    ap.add_argument("--rounds", type=int, default=1, help="repeat every cell N times (medians are reported)")
     ap.add_argument("--count-requests", type=int, default=5, help="requests per query for the SQL count")
     ap.add_argument("--skip-count", action="store_true", help="no SQL count phase (answers are still checked)")
-    ap.add_argument("--profile-duration", type=int, default=15, help="py-spy seconds under Q2 (0: no profile)")
+    ap.add_argument("--profile-duration", type=int, default=15, help="py-spy seconds per profiled query (0: no profile)")
     ap.add_argument("--profile-concurrency", type=int, default=16)
-    ap.add_argument("--profile-rate", type=int, default=200)
+    ap.add_argument("--profile-queries", default="q2,q3first",
+                    help="queries to profile our gateway under, one after the other (default %(default)s)")
+    ap.add_argument("--profile-rate", type=int, default=100)
     ap.add_argument("--dsn", default=os.environ.get("BENCH_DSN", gen_data.DEFAULT_DSN),
                     help="admin DSN of the bench database (default %(default)s)")
     ap.add_argument("--gateway-python", default=os.environ.get("BENCH_GATEWAY_PYTHON") or servers.default_gateway_python(),
@@ -309,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     a.concurrency = [int(c) for c in a.concurrency.split(",")]
     a.dbname = a.dsn.rsplit("/", 1)[-1].split("?", 1)[0]
-    wanted = a.queries.split(",")
+    wanted = a.query_list = a.queries.split(",")
     out = Path(a.results) / a.size
     out.mkdir(parents=True, exist_ok=True)
     ensure_wrk()
@@ -337,22 +400,22 @@ def main(argv: list[str] | None = None) -> int:
                           peer_venv=Path(a.peer_venv), node=a.node, pgl_dir=Path(a.pgl_dir), fx=fx)
     titles = {q: s.get("title", q) for q, s in workloads.load_manifest(workloads.OUR_QUERIES).items()}
     res = {"meta": meta, "dataset": info, "facts": fx, "titles": titles, "servers": {}}
-    for name in a.servers.split(","):
+    names = a.servers.split(",")
+    plan = {}
+    for name in names:
         spec = specs[name]
-        entry = res["servers"][name] = {"label": spec.label, "url": spec.url, "queries": {}, "notes": spec.notes}
-        queries = server_queries(spec, wanted)
-        log(f"== {name}: {', '.join(queries)}")
-        t0 = time.time()
-        try:
-            if not a.skip_count:
-                count_phase(spec, queries, fx, a, out, entry)
-            load_phase(spec, queries, fx, a, out, entry)
-        except Exception as error:  # noqa: BLE001 - one broken peer must not sink the run
-            entry["error"] = f"{type(error).__name__}: {error}"
-            log(f"  [{name}] FAILED: {entry['error']}")
-        if "_profile" in entry:
-            res["profile"] = entry.pop("_profile")
-        entry["wall_s"] = round(time.time() - t0, 1)
+        res["servers"][name] = {"label": spec.label, "url": spec.url, "queries": {}, "notes": spec.notes}
+        plan[name] = server_queries(spec, wanted)
+    if not a.skip_count:
+        for name in names:
+            log(f"== count phase: {name} ({', '.join(plan[name])})")
+            try:
+                count_phase(specs[name], plan[name], fx, a, out, res["servers"][name])
+            except Exception as error:  # noqa: BLE001 - one broken peer must not sink the run
+                res["servers"][name]["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED: {res['servers'][name]['error']}")
+    log(f"== load phase: {', '.join(names)} interleaved, {a.rounds} round(s) per cell")
+    load_phase(names, specs, plan, fx, a, out, res)
     meta["uptime_after"] = uptime()
     meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     meta["versions"] = versions(a)
