@@ -72,11 +72,13 @@ def render(res: dict) -> str:
                 check = cell.get("verify", "?")
                 check = check if check == "OK" else f"**{check}**"
                 out.append(
-                    f"| {srv['label']} | {res['titles'].get(q, q)} | {c} | {_f(load['rps'])} | {_f(load['p50_ms'], 2)} | "
+                    f"| {srv['label']} | {res['titles'].get(q, q)} | {c} | {_f(load['rps'])}{' †' if load.get('extended') else ''} | {_f(load['p50_ms'], 2)} | "
                     f"{_f(load['p99_ms'], 2)} | {load['errors']} | {_sql(cell)} | {_f(load.get('server_cpu_ms_per_req'), 2)} | "
                     f"{_f(load.get('pg_cpu_ms_per_req'), 2)} | {check} |")
         if srv.get("error"):
             out.append(f"| {srv['label']} | – | – | – | – | – | – | – | – | – | **{srv['error'][:120]}** |")
+    out += ["", f"† fewer than {meta.get('min_requests', 10)} requests completed in {meta['duration_s']} s: measured "
+            f"again over {meta['duration_s'] * 4} s."]
     out += ["", "**Ours / peer** (req/s ratio: above 1 means we serve more; p50 ratio: below 1 means we answer faster). "
             "Q5 is compared with the peers' Q2.", ""]
     peers = [n for n in servers if n != "gateway" and servers[n].get("queries")]
