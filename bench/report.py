@@ -47,11 +47,12 @@ def _sql(cell: dict) -> str:
 def render(res: dict) -> str:
     meta, servers = res["meta"], res["servers"]
     size = meta["size"]
+    rounds = meta.get("rounds", 1)
     out = [f"### Dataset `{size}` — run of {meta['started']} UTC", ""]
     out += [
         f"Machine load: `uptime` before the run: `{meta['uptime_before']}`; after: `{meta.get('uptime_after', '?')}`. "
         f"{meta['nproc']} cores shared with other work; every cell: {meta['warmup_s']} s warm-up (discarded), "
-        f"{meta['duration_s']} s measured, closed loop, wrk with 1 thread; one uvicorn worker (uvloop, httptools, "
+        f"{meta['duration_s']} s measured{f', {rounds} rounds per cell (medians)' if rounds > 1 else ''}, closed loop, wrk with 1 thread; servers measured interleaved cell by cell; one uvicorn worker (uvloop, httptools, "
         f"no access log) / one node process. Repo commit `{meta['git']}`.",
         "",
         f"Dataset: {json.dumps(res['dataset'].get('rows', {}))}, md5 of `backfill_dag_run` "
@@ -77,8 +78,10 @@ def render(res: dict) -> str:
                     f"{_f(load.get('pg_cpu_ms_per_req'), 2)} | {check} |")
         if srv.get("error"):
             out.append(f"| {srv['label']} | – | – | – | – | – | – | – | – | – | **{srv['error'][:120]}** |")
-    out += ["", f"† fewer than {meta.get('min_requests', 10)} requests completed in {meta['duration_s']} s: measured "
-            f"again over {meta['duration_s'] * 4} s."]
+    if any(load.get("extended") for srv in servers.values() for cell in srv.get("queries", {}).values()
+           for load in cell.get("load", {}).values()):
+        out += ["", f"† fewer than {meta.get('min_requests', 10)} requests completed in {meta['duration_s']} s: "
+                f"measured again over {meta['duration_s'] * 4} s."]
     out += ["", "**Ours / peer** (req/s ratio: above 1 means we serve more; p50 ratio: below 1 means we answer faster). "
             "Q5 is compared with the peers' Q2.", ""]
     peers = [n for n in servers if n != "gateway" and servers[n].get("queries")]

@@ -117,8 +117,9 @@ def count_phase(spec, queries, fx, a, out: Path, res: dict) -> None:
             counted = sqlcount.count(spec.url, resolved["body"], pg_log, n=a.count_requests)
             sql_text = counted.pop("last_request_sql")
             (out / "sql").mkdir(exist_ok=True)
-            (out / "sql" / f"{spec.name}.{q}.sql").write_text(
-                f"-- SQL of one {q} request to {spec.name}, from PostgreSQL's log\n\n" + ";\n\n".join(sql_text) + ";\n")
+            if sql_text:
+                (out / "sql" / f"{spec.name}.{q}.sql").write_text(
+                    f"-- SQL of one {q} request to {spec.name}, from PostgreSQL's log\n\n" + ";\n\n".join(sql_text) + ";\n")
             cell["sql"] = counted
             log(f"  [{spec.name}] {q}: {cell['verify']}; SQL/request {counted['statements_per_request']} "
                 f"(data SELECTs {counted['selects_per_request']}; {counted['by_kind']})")
@@ -313,7 +314,7 @@ def summarize(res: dict) -> None:
             first = qs["q3first"].get("load", {}).get(c)
             if not first:
                 continue
-            div = lambda x, y: round(x / y, 3) if y else None  # noqa: E731
+            div = lambda x, y: round(x / y, 3) if y and y >= 0.05 else None  # noqa: E731 (no ratio of ~0 ms)
             q3.setdefault(name, {})[c] = {
                 "p50": div(deep["p50_ms"], first["p50_ms"]),
                 "server_cpu": div(deep["server_cpu_ms_per_req"], first["server_cpu_ms_per_req"]),
