@@ -1,0 +1,1 @@
+"""The benchmark against peers: data generator, load runner, SQL counting, profile (see README.md)."""

@@ -1,0 +1,12 @@
+-- SQL of one q4 request to gateway, from PostgreSQL's log
+
+BEGIN;
+
+ROLLBACK;
+
+-- parameters: $1 = '101'
+SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, EXISTS (SELECT * 
+FROM backfill_dag_run 
+WHERE backfill_dag_run.backfill_id = backfill.id) AS has_slots 
+FROM backfill ORDER BY backfill.id ASC 
+ LIMIT $1::INTEGER;

