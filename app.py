@@ -8,6 +8,7 @@ their own with `create_app(settings, clock=...)`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -39,6 +40,19 @@ logger = logging.getLogger("gateway.app")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def tune_garbage_collector() -> None:
+    """Keep the cyclic GC off the hot path of large responses.
+
+    Everything alive after start-up (modules, schema, compiled plans) moves to a
+    permanent generation that collections no longer walk, and the young
+    generation is collected every 20,000 allocations instead of 700: a response
+    with thousands of objects no longer triggers dozens of collections.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 async def healthz(request: Request) -> PlainTextResponse:
@@ -119,6 +133,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             from db.demo import create_demo_database
 
             await create_demo_database(settings.demo_database_path)
+        tune_garbage_collector()
         yield
         await engine.dispose()
         mark_worker_exit()
