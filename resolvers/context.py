@@ -64,3 +64,9 @@ class RequestContext:
 
     async def close(self) -> None:
         await self.session.close()
+        # graphql-core's executor is a reference cycle (its async helpers are its own
+        # bound methods) and it holds this context: without this, every record the
+        # request's DataLoaders cached would wait for the cyclic GC instead of being
+        # freed when the request ends.
+        self.__dict__.pop("loaders", None)
+        self.request = None

@@ -1,0 +1,29 @@
+"""A finished request frees its records by reference counting, not the cyclic GC.
+
+graphql-core's executor is a reference cycle that holds the request context;
+if the context still held its DataLoaders, every record of a large response
+would wait for a full GC pass (and memory under load would balloon).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from resolvers.records import BackfillRecord, DagRunRecord, SlotRecord
+
+QUERY = """{ backfills(first: 20) { nodes { backfillId progress { slotCount }
+  dagRuns(first: 20) { totalCount nodes { sortOrdinal dagRun { runId state } } } } } }"""
+
+
+async def test_no_record_is_left_in_cyclic_garbage(gateway):
+    (await gateway.graphql(QUERY)).ok()  # warm: plans, caches
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        (await gateway.graphql(QUERY)).ok()
+        gc.collect()
+        leaked = [o for o in gc.garbage if isinstance(o, (BackfillRecord, SlotRecord, DagRunRecord))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert leaked == []
