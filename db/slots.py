@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     select,
+    true,
 )
 from sqlalchemy.sql import FromClause
 
@@ -87,9 +88,70 @@ def slot_pages(
     spec: SlotFilter,
     seek: Seek,
     run_columns: tuple[str, ...] | None = None,
+    dialect: str = "sqlite",
 ) -> tuple[Select, dict]:
-    statement = _slot_pages(spec, seek_shape(seek), run_columns)
+    build = _slot_pages_lateral if dialect == "postgresql" else _slot_pages
+    statement = build(spec, seek_shape(seek), run_columns)
     return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+
+
+def _parents(spec: SlotFilter, seek: Seek):
+    """One row per backfill, with EXISTS flags for slots beyond the cursors (false without)."""
+
+    def flag(boundary, cursor, label: str):
+        return (_beyond(spec, seek, boundary) if cursor is not None else false()).label(label)
+
+    return (
+        select(
+            backfill.c.id.label("parent_id"),
+            flag(up_to_after, seek.after, "exists_up_to_after"),
+            flag(from_before, seek.before, "exists_from_before"),
+        )
+        .where(backfill.c.id.in_(BACKFILL_IDS))
+        .subquery("parents")
+    )
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _slot_pages_lateral(
+    spec: SlotFilter, shape: SeekShape, run_columns: Collection[str] | None
+) -> Select:
+    """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
+    its slots looks its dag run up by primary key.
+
+    The window form below makes PostgreSQL misjudge how many rows survive
+    `position <= n` and hash-join all of `dag_run`; per-backfill LIMITs keep the
+    join to the page's own rows. The rows have the same columns either way.
+    """
+    slot = backfill_dag_run
+    filter_run = dag_run.alias("filter_run")
+    ordered = _order_columns(slot)
+    seek = bound_seek(shape, ordered)
+    parents = _parents(spec, seek)
+    page = (
+        select(*(slot.c[name] for name in SLOT_COLUMNS))
+        .select_from(_slot_source(slot, filter_run, spec))
+        .where(
+            slot.c.backfill_id == parents.c.parent_id,
+            *_filter_conditions(slot, filter_run, spec),
+            *range_conditions(ordered, seek),
+        )
+        .order_by(*fetch_order(ordered, seek))
+        .limit(seek.limit)
+        .lateral("page")
+    )
+    run = dag_run
+    return (
+        select(
+            parents,
+            *(page.c[name] for name in SLOT_COLUMNS),
+            *dag_run_columns(run, RUN_PREFIX, run_columns),
+        )
+        .select_from(
+            parents.outerjoin(page, true()).outerjoin(run, run.c.id == page.c.dag_run_id)
+        )
+        .order_by(parents.c.parent_id, *fetch_order((page.c.sort_ordinal, page.c.id), seek))
+    )
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
@@ -134,18 +196,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str]
             .order_by(page.c.backfill_id, page.c.position)
         )
 
-    def flag(boundary, cursor, label: str):
-        return (_beyond(spec, seek, boundary) if cursor is not None else false()).label(label)
-
-    parents = (
-        select(
-            backfill.c.id.label("parent_id"),
-            flag(up_to_after, seek.after, "exists_up_to_after"),
-            flag(from_before, seek.before, "exists_from_before"),
-        )
-        .where(backfill.c.id.in_(backfill_ids))
-        .subquery("parents")
-    )
+    parents = _parents(spec, seek)
     return (
         select(parents, *page_columns, *run_selected)
         .select_from(

@@ -101,17 +101,19 @@ async def _load_by_key(
 async def _load_slot_pages(
     session: ReadSession, args: SlotPageArgs, backfill_ids: Sequence[int]
 ) -> list[SlotPage]:
-    statement = slot_sql.slot_pages(backfill_ids, args.filter, args.seek, args.run_columns)
+    statement = slot_sql.slot_pages(
+        backfill_ids, args.filter, args.seek, args.run_columns, session.dialect_name
+    )
     rows = await session.all(*statement)
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
     flags: dict[int, tuple[bool, bool]] = {}
     if rows:
         read = slot_reader(rows[0]._fields, slot_sql.RUN_PREFIX)
-        if args.seek.after is None and args.seek.before is None:
+        if "parent_id" not in rows[0]._fields:
             for row in rows:
                 slot = read(row)
                 slots[slot.backfill_id].append(slot)
-        else:
+        else:  # one row per backfill at least, with its boundary flags
             for row in rows:
                 flags[row.parent_id] = (bool(row.exists_up_to_after), bool(row.exists_from_before))
                 if row.id is not None:  # else: the backfill's page is empty

@@ -10,7 +10,7 @@ from schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD, DagRun
 
 
 def run_columns_in(statements: list[str]) -> set[str]:
-    page = next(s for s in statements if "row_number()" in s)
+    page = next(s for s in statements if "AS run_dag_run_id" in s)
     return {name for name in DagRunRecord.__slots__ if f"AS run_{name}" in page}
 
 
