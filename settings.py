@@ -7,8 +7,8 @@ to the embedded SQLite demo file.
 
 from __future__ import annotations
 
-from functools import cached_property
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 

@@ -64,7 +64,7 @@ def render(res: dict) -> str:
         "| server | query | c | req/s | p50 ms | p99 ms | errors | SQL stmts/req (data SELECTs) | server CPU ms/req | PG CPU ms/req | check |",
         "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
-    for name, srv in servers.items():
+    for _name, srv in servers.items():
         for q in QUERY_ORDER:
             cell = srv.get("queries", {}).get(q)
             if not cell:
@@ -110,7 +110,7 @@ def render(res: dict) -> str:
     out += ["", "**Peak RSS** (VmHWM, MiB). `after start`: once ready; per query: the high-water mark during that "
             "query's cells (reset before each query with `clear_refs`); `run`: highest seen.", "",
             "| server | after start | " + " | ".join(QUERY_ORDER) + " | run |", "|---|---:|" + "---:|" * (len(QUERY_ORDER) + 1)]
-    for name, srv in servers.items():
+    for _name, srv in servers.items():
         rss = srv.get("rss", {})
         per = rss.get("per_query", {})
         out.append(f"| {srv['label']} | {_f(rss.get('after_start_mb'))} | " + " | ".join(_f(per.get(q)) for q in QUERY_ORDER)

@@ -33,8 +33,8 @@ import gzip
 import json
 import os
 import platform
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -192,7 +192,7 @@ def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path
             entry.setdefault("rss", {"per_query": {}})["after_start_mb"] = round(running[name].rss_mb("VmRSS"), 1)
             entry["rss"]["peak_mb"] = round(running[name].rss_mb("VmHWM"), 1)
         bodies: dict[tuple[str, str], Path] = {}
-        for name, server in list(running.items()):
+        for name, _server in list(running.items()):
             spec, entry = specs[name], res["servers"][name]
             try:
                 for q, qspec in plan[name].items():

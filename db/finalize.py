@@ -31,12 +31,12 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 import orjson
-from sqlalchemy import ColumnElement, Insert, Select, Update, exists, insert, select, update
+from sqlalchemy import ColumnElement, Insert, Select, Update, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.backfills import has_active_runs, has_slots
-from db.tables import backfill, dag_run, log
+from db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
 

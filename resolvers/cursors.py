@@ -49,7 +49,9 @@ def _decode(cursor: str, argument: str) -> list:
     try:
         payload = orjson.loads(base64.b64decode(cursor.encode("ascii"), validate=True))
     except (binascii.Error, UnicodeError, ValueError, orjson.JSONDecodeError):
-        raise BadUserInput(f"Argument `{argument}` is not a valid cursor.", argument=argument)
+        raise BadUserInput(
+            f"Argument `{argument}` is not a valid cursor.", argument=argument
+        ) from None
     if not isinstance(payload, list) or not payload or not isinstance(payload[0], str):
         raise BadUserInput(f"Argument `{argument}` is not a valid cursor.", argument=argument)
     return payload
@@ -110,7 +112,9 @@ def decode_backfill_cursor(cursor: str, *, order_field: str, argument: str) -> B
         try:
             value = datetime.fromisoformat(value)
         except (TypeError, ValueError):
-            raise BadUserInput(f"Argument `{argument}` is not a valid cursor.", argument=argument)
+            raise BadUserInput(
+                f"Argument `{argument}` is not a valid cursor.", argument=argument
+            ) from None
         if value.tzinfo is None:
             raise BadUserInput(f"Argument `{argument}` is not a valid cursor.", argument=argument)
     return BackfillKey(order_field, value, payload[3])

@@ -34,7 +34,7 @@ def decode_global_id(value: str, *, argument: str = "id") -> GlobalId:
     try:
         raw = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):
-        raise BadUserInput(f"Argument `{argument}` is not a valid ID.", argument=argument)
+        raise BadUserInput(f"Argument `{argument}` is not a valid ID.", argument=argument) from None
     type_name, sep, key = raw.partition(":")
     if not sep or type_name not in NODE_TYPES or not key:
         raise BadUserInput(f"Argument `{argument}` is not a valid ID.", argument=argument)

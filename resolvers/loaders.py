@@ -8,10 +8,10 @@ filter), never one per parent.
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Select

@@ -8,9 +8,9 @@ Python, from the row the SQL returned.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from db.slots import SLOT_COLUMNS

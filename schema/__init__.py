@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from schema.backfill import Backfill
 from schema.dag import Dag

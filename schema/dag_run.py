@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from resolvers import backfills as backfill_resolvers
 from resolvers.records import DagRunRecord
-from strawberry.utils.str_converters import to_camel_case
 from schema.enums import DagRunState
 from schema.node import Node
 
@@ -77,7 +77,7 @@ class DagRun(Node):
     @strawberry.field(description="The backfill that currently owns the run, if any.")
     async def backfill(
         self, info: strawberry.Info
-    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:
+    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:  # noqa: UP037
         return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
 
     @classmethod

@@ -54,7 +54,7 @@ class BackfillDagRun(Node):
     @strawberry.field(description="The backfill this slot belongs to.")
     async def backfill(
         self, info: strawberry.Info
-    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:
+    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:  # noqa: UP037
         return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
 
     @classmethod

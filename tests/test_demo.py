@@ -23,8 +23,13 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from db import tables
-from db.demo import JSON_NULL, DemoDataset, build_demo_dataset, create_demo_database
-from db.demo import load_demo_dataset
+from db.demo import (
+    JSON_NULL,
+    DemoDataset,
+    build_demo_dataset,
+    create_demo_database,
+    load_demo_dataset,
+)
 from db.engine import create_engine
 from settings import Settings
 
@@ -382,8 +387,8 @@ def test_reprocessed_runs_moved_to_the_later_backfill(demo: Demo):
     assert demo.sql(
         "SELECT r.id FROM dag_run r WHERE r.backfill_id IS NOT NULL AND NOT EXISTS ("
         " SELECT 1 FROM backfill_dag_run s WHERE s.dag_run_id = r.id"
-        " AND s.backfill_id = r.backfill_id) AND r.backfill_id NOT IN (%s)"
-        % ",".join(map(str, demo.case("slotless_with_active_run")))) == []
+        " AND s.backfill_id = r.backfill_id) AND r.backfill_id NOT IN "
+        f"({','.join(map(str, demo.case('slotless_with_active_run')))})") == []
 
 
 def test_a_reused_run_can_have_been_scheduled(demo: Demo):
@@ -499,7 +504,7 @@ def test_hourly(demo: Demo):
         dates = [ts(row[0]) for row in demo.sql(
             "SELECT logical_date FROM backfill_dag_run WHERE backfill_id = ? "
             "ORDER BY sort_ordinal", backfill_id)]
-        assert {b - a for a, b in zip(dates, dates[1:])} == {timedelta(hours=1)}
+        assert {b - a for a, b in zip(dates, dates[1:], strict=False)} == {timedelta(hours=1)}
 
 
 def test_only_one_active_backfill_per_dag(demo: Demo):

@@ -24,14 +24,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
-
-from graphql import GraphQLError, GraphQLSyntaxError
 
 from db.engine import recording_statements
 from resolvers.context import RequestContext

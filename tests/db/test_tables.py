@@ -13,7 +13,6 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import asyncpg
-import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url

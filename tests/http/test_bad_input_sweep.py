@@ -18,9 +18,9 @@ import json
 import string
 
 import pytest
-from sqlalchemy import event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from resolvers.global_ids import encode_global_id
 

@@ -24,8 +24,6 @@ from web.graphql_endpoint import GraphQLEndpoint
 from web.limits import QueryLimits, limits_extension
 from web.observability import ObservabilityMiddleware
 
-
-
 # --- the real app --------------------------------------------------------------------------
 
 

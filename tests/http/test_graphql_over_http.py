@@ -12,7 +12,6 @@ from resolvers.global_ids import encode_global_id
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 from web.graphql_endpoint import negotiate
 
-
 OK_QUERY = "{ backfills(first: 2) { nodes { backfillId } } }"
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
-
 
 
 def assert_too_complex(response, *words: str, status: int = 400) -> dict:

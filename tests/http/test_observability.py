@@ -13,7 +13,6 @@ from tests.http.conftest import codes, post
 from web import observability
 from web.observability import JsonFormatter
 
-
 NAMED = "query ObservedBackfills { backfills(first: 3) { nodes { backfillId progress { slotCount } } } }"
 
 

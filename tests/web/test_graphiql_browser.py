@@ -58,7 +58,8 @@ def record_if_failed(response, failed: list[str]) -> None:
 
 @pytest.mark.slow
 def test_graphiql_renders_and_runs_the_default_query_offline(chromium, gateway_url, tmp_path):
-    from playwright.sync_api import Error as PlaywrightError, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
 
     outside_requests: list[str] = []
     failed_responses: list[str] = []
