@@ -8,8 +8,10 @@ text) into Python functions, one per selection set, and then runs them:
 
 * plain attribute fields (Strawberry "basic" fields) become inline code: a
   getattr and a type check standing in for the scalar's coercion;
-* fields with resolvers are called exactly as graphql-core calls them
-  (Strawberry's wrapper, a real resolve info, coerced arguments), and their
+* fields with resolvers get a real resolve info and graphql-core's coerced
+  arguments; a plain Strawberry resolver (no field extensions, permissions or
+  exception handlers) is called directly with its Python arguments, converted
+  once per request, instead of through Strawberry's per-call wrapper chain;
   awaitables are gathered level by level, so DataLoaders batch as before;
 * response paths are built only above resolvers, which need them.
 
@@ -49,6 +51,8 @@ from graphql.execution.values import get_argument_values
 from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
 from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
 
 PLAN_CACHE_SIZE = 512
 
@@ -112,12 +116,49 @@ IDENTITY_WHEN = {
 
 
 class ResolverField:
-    """A field with a resolver, called the way graphql-core calls it."""
+    """A field with a resolver, called the way graphql-core calls it, or directly."""
 
     __slots__ = (
         "response_key", "parent_type", "field_def", "field_nodes", "field_details",
-        "has_args", "complete",
+        "has_args", "complete", "direct",
     )  # fmt: skip
+
+
+class DirectResolver:
+    """A Strawberry resolver that Strawberry's wrapper would call with nothing around it."""
+
+    __slots__ = ("function", "definition", "passes_self", "info_name", "info_class", "convert")
+
+    @classmethod
+    def of(cls, field_def, strawberry_schema) -> DirectResolver | None:
+        definition = field_def.extensions.get("strawberry-definition")
+        # Exactly StrawberryField: subclasses (relay, federation, ...) may shape results.
+        if type(definition) is not StrawberryField or strawberry_schema is None:
+            return None
+        resolver = definition.base_resolver
+        if resolver is None or definition.extensions or not callable(resolver.wrapped_func):
+            return None
+        handlers = getattr(strawberry_schema.schema_converter, "_get_field_exception_handlers", None)
+        if handlers is None or handlers(definition):
+            return None
+        if resolver.parent_parameter or resolver.root_parameter:
+            return None
+        direct = cls()
+        direct.function = resolver.wrapped_func
+        direct.definition = definition
+        direct.passes_self = resolver.self_parameter is not None
+        info = resolver.info_parameter
+        direct.info_name = info.name if info is not None else None
+        direct.info_class = strawberry_schema.config.info_class
+        config, scalars = strawberry_schema.config, strawberry_schema.schema_converter.scalar_registry
+
+        def convert(arguments: dict, info) -> dict:
+            return convert_arguments(
+                arguments, definition.arguments, scalar_registry=scalars, config=config, info=info
+            )
+
+        direct.convert = convert
+        return direct
 
 
 class Compiler:
@@ -131,6 +172,7 @@ class Compiler:
     def __init__(self, executor: StrawberryGraphQLCoreExecutionContext) -> None:
         self.executor = executor
         self.schema = executor.schema
+        self.strawberry_schema = getattr(executor.schema, "_strawberry_schema", None)
         self.namespace: dict[str, Any] = {
             "Fallback": Fallback, "fail": _fail, "Path": Path, "is_iterable": is_iterable,
             "isfinite": math.isfinite,
@@ -200,6 +242,7 @@ class Compiler:
                 field.field_details = field_details
                 field.field_nodes = [details.node for details in field_details]
                 field.has_args = bool(field_def.args or node.arguments)
+                field.direct = DirectResolver.of(field_def, self.strawberry_schema)
                 field.complete = self.namespace[self.completer(field_def.type, field_details)]
                 resolvers.append(f"    run.resolve({self.bind('field', field)}, source, path, r)")
                 entries.append(f"{key}: None")
@@ -303,12 +346,13 @@ class Compiler:
 class Run:
     """One execution: completes objects now, resolver awaitables level by level."""
 
-    __slots__ = ("executor", "pending", "arguments")
+    __slots__ = ("executor", "pending", "arguments", "python_arguments")
 
     def __init__(self, executor: StrawberryGraphQLCoreExecutionContext) -> None:
         self.executor = executor
         self.pending: list[tuple[Any, dict, ResolverField, Path]] = []
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.python_arguments: dict[int, dict[str, Any]] = {}
 
     def resolve(self, field: ResolverField, source: Any, path: Path | None, result: dict) -> None:
         executor = self.executor
@@ -316,13 +360,16 @@ class Run:
         info = executor.build_resolve_info(
             field.field_def, field.field_nodes, field.parent_type, field_path
         )
-        if field.has_args:
-            arguments = self.arguments.get(id(field))
-            if arguments is None:
-                arguments = self.arguments[id(field)] = get_argument_values(
-                    field.field_def, field.field_nodes[0], executor.variable_values,
-                    field.field_details[0].fragment_variable_values, executor.hide_suggestions,
-                )  # fmt: skip
+        arguments = self.arguments.get(id(field)) if field.has_args else None
+        if field.has_args and arguments is None:
+            arguments = self.arguments[id(field)] = get_argument_values(
+                field.field_def, field.field_nodes[0], executor.variable_values,
+                field.field_details[0].fragment_variable_values, executor.hide_suggestions,
+            )  # fmt: skip
+        direct = field.direct
+        if direct is not None:
+            value = self.call_direct(direct, field, source, info, arguments)
+        elif arguments is not None:
             value = field.field_def.resolve(source, info, **arguments)
         else:
             value = field.field_def.resolve(source, info)
@@ -330,6 +377,21 @@ class Run:
             self.pending.append((value, result, field, field_path))
         else:
             result[field.response_key] = field.complete(value, field_path, self)
+
+    def call_direct(self, direct: DirectResolver, field, source, info, arguments) -> Any:
+        strawberry_info = direct.info_class(_raw_info=info, _field=direct.definition)
+        # The same field node and variables give the same Python arguments on every
+        # parent: convert them once per run (resolvers treat them as read-only).
+        kwargs = self.python_arguments.get(id(field))
+        if kwargs is None:
+            kwargs = self.python_arguments[id(field)] = (
+                direct.convert(arguments, strawberry_info) if arguments else {}
+            )
+        if direct.info_name is not None:
+            kwargs = {**kwargs, direct.info_name: strawberry_info}
+        if direct.passes_self:
+            return direct.function(source, **kwargs)
+        return direct.function(**kwargs)
 
     async def settle(self) -> None:
         """Await resolver results a level at a time; completing them may queue the next level."""

@@ -64,3 +64,52 @@ async def test_directives_and_introspection_use_the_standard_executor(gateway, s
     response = await gateway.graphql(query, {"skip": False})
     response.ok()
     assert stats() == (0, 0, 1)
+
+
+def _field(schema, type_name: str, field_name: str):
+    return schema._schema.type_map[type_name].fields[field_name]
+
+
+def test_plain_resolvers_are_called_directly():
+    from schema import build_schema
+    from schema.fast_path import DirectResolver
+
+    schema = build_schema()
+    for type_name, field_name in (("Query", "backfills"), ("Backfill", "dagRuns"), ("Backfill", "progress")):
+        direct = DirectResolver.of(_field(schema, type_name, field_name), schema)
+        assert direct is not None, (type_name, field_name)
+
+
+async def test_resolvers_with_permissions_keep_strawberrys_wrapper():
+    """A permission class is a field extension: the fast path must not skip it."""
+    import strawberry
+    from strawberry.permission import BasePermission
+
+    from schema.fast_path import DirectResolver, fast_executor_class
+
+    class Never(BasePermission):
+        message = "not allowed"
+
+        def has_permission(self, source, info, **kwargs) -> bool:
+            return False
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def open(self, word: str) -> str:
+            return word.upper()
+
+        @strawberry.field(permission_classes=[Never])
+        def guarded(self) -> str:
+            return "secret"
+
+    executor_class = fast_executor_class()
+    schema = strawberry.Schema(query=Query, execution_context_class=executor_class)
+    assert DirectResolver.of(_field(schema, "Query", "open"), schema) is not None
+    assert DirectResolver.of(_field(schema, "Query", "guarded"), schema) is None
+
+    result = await schema.execute('{ a: open(word: "x") b: open(word: "y") }')
+    assert result.errors is None and result.data == {"a": "X", "b": "Y"}
+    assert executor_class.stats.fast == 1
+    result = await schema.execute("{ guarded }")
+    assert result.data is None and [e.message for e in result.errors] == ["not allowed"]
