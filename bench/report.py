@@ -52,7 +52,7 @@ def render(res: dict) -> str:
     out += [
         f"Machine load: `uptime` before the run: `{meta['uptime_before']}`; after: `{meta.get('uptime_after', '?')}`. "
         f"{meta['nproc']} cores shared with other work; every cell: {meta['warmup_s']} s warm-up (discarded), "
-        f"{meta['duration_s']} s measured{f', {rounds} rounds per cell (medians)' if rounds > 1 else ''}, closed loop, wrk with 1 thread; servers measured interleaved cell by cell; one uvicorn worker (uvloop, httptools, "
+        f"{meta['duration_s']} s measured{f', {rounds} rounds per cell (medians)' if rounds > 1 else ''}, closed loop, wrk with 1 thread; rounds outermost, queries and servers interleaved within each round; one uvicorn worker (uvloop, httptools, "
         f"no access log) / one node process. Repo commit `{meta['git']}`.",
         "",
         f"Dataset: {json.dumps(res['dataset'].get('rows', {}))}, md5 of `backfill_dag_run` "

@@ -209,32 +209,40 @@ def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path
                 entry["error"] = f"{type(error).__name__}: {error}"
                 log(f"  [{name}] FAILED: {entry['error']}")
                 running.pop(name).stop()
+        # Rounds are the outer loop and queries the inner one, so that every round measures
+        # each query (Q3 right beside its baseline Q3-first-page) within a few minutes of
+        # the others: machine drift between queries then shows as spread across rounds, and
+        # the medians compare like with like.
         order = list(running)
+        members_of = {q: [n for n in order if (n, q) in bodies] for q in a.query_list}
+        rounds: dict[tuple[str, str, int], list[dict]] = {}
+        peaks: dict[tuple[str, str], float | None] = {}
         turn = 0
-        for q in a.query_list:
-            members = [n for n in order if (n, q) in bodies]
-            if not members:
-                continue
-            resets = {n: running[n].reset_peak_rss() for n in members}
-            for c in a.concurrency:
-                rounds: dict[str, list[dict]] = {n: [] for n in members}
-                for r in range(a.rounds):
+        for c in a.concurrency:
+            for r in range(a.rounds):
+                for q, members in members_of.items():
+                    if not members:
+                        continue
                     k = turn % len(members)
                     turn += 1
                     for name in members[k:] + members[:k]:
+                        reset = running[name].reset_peak_rss()
                         o = measure_cell(running[name], bodies[name, q], c, a)
-                        rounds[name].append(o)
+                        peak = running[name].rss_mb("VmHWM")
+                        o["peak_rss_mb"] = round(peak, 1)
+                        rounds.setdefault((name, q, c), []).append(o)
+                        known = peaks.get((name, q), 0.0)
+                        peaks[name, q] = max(known, peak) if reset and known is not None else None
+                        rss = res["servers"][name]["rss"]
+                        rss["peak_mb"] = round(max(rss["peak_mb"], peak), 1)
                         log(f"  [{name}] {q} c={c}{f' round {r + 1}' if a.rounds > 1 else ''}: {o['rps']:.1f} req/s  "
                             f"p50 {o['p50_ms']:.2f} ms  p99 {o['p99_ms']:.2f} ms  errors {o['errors']} | CPU/req server "
-                            f"{o['server_cpu_ms_per_req']:.2f} ms, PG {o['pg_cpu_ms_per_req']:.2f} ms | load1 {o['loadavg1_before']:.2f}")
-                for name in members:
-                    res["servers"][name]["queries"][q].setdefault("load", {})[str(c)] = combine(rounds[name])
-            for name in members:
-                rss = res["servers"][name]["rss"]
-                q_peak = running[name].rss_mb("VmHWM")
-                rss["peak_mb"] = round(max(rss["peak_mb"], q_peak), 1)
-                rss["per_query"][q] = round(q_peak, 1) if resets[name] else None
-                log(f"  [{name}] {q}: peak RSS {q_peak:.1f} MiB" + ("" if resets[name] else " (since start)"))
+                            f"{o['server_cpu_ms_per_req']:.2f} ms, PG {o['pg_cpu_ms_per_req']:.2f} ms | peak RSS "
+                            f"{peak:.1f} MiB | load1 {o['loadavg1_before']:.2f}")
+        for (name, q, c), measured in rounds.items():
+            res["servers"][name]["queries"][q].setdefault("load", {})[str(c)] = combine(measured)
+        for (name, q), peak in peaks.items():
+            res["servers"][name]["rss"]["per_query"][q] = round(peak, 1) if peak is not None else None
         if "gateway" in running and a.profile_duration > 0:
             for q in a.profile_queries.split(","):
                 if ("gateway", q) in bodies:
@@ -427,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as error:  # noqa: BLE001 - one broken peer must not sink the run
                 res["servers"][name]["error"] = f"{type(error).__name__}: {error}"
                 log(f"  [{name}] FAILED: {res['servers'][name]['error']}")
-    log(f"== load phase: {', '.join(names)} interleaved, {a.rounds} round(s) per cell")
+    log(f"== load phase: {', '.join(names)} interleaved, {a.rounds} round(s) of every query")
     load_phase(names, specs, plan, fx, a, out, res)
     meta["uptime_after"] = uptime()
     meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
