@@ -108,7 +108,7 @@ def render(res: dict) -> str:
         if verdict:
             out += ["", f"Ours: {verdict}"]
     out += ["", "**Peak RSS** (VmHWM, MiB). `after start`: once ready; per query: the high-water mark during that "
-            "query's cells (reset before each query with `clear_refs`); `run`: highest seen.", "",
+            "query's cells (reset to the current RSS before each cell with `clear_refs`: memory the allocator kept from earlier cells still counts); `run`: highest seen.", "",
             "| server | after start | " + " | ".join(QUERY_ORDER) + " | run |", "|---|---:|" + "---:|" * (len(QUERY_ORDER) + 1)]
     for _name, srv in servers.items():
         rss = srv.get("rss", {})
