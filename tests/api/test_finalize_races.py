@@ -191,6 +191,28 @@ async def finalize_while_creating(
             return seen
 
 
+async def race_one_creation(engine, gateways, creation, stats, *, crash: bool, stop_when):
+    """One creation racing the finalizers of FINALIZER_MODES; every call is recorded in
+    `stats`. While the creation's transaction was open, every call saw it LOCKED."""
+    handshake = Handshake()
+    tasks = [
+        finalize_while_creating(gateways[n % 2], creation, handshake, mode, selection, stop_when=stop_when)
+        for n, (mode, selection) in enumerate(FINALIZER_MODES)
+    ]
+    _, *observed = await asyncio.gather(
+        create_slowly(engine, creation, handshake, crash=crash), *tasks
+    )
+    observations = [o for batch in observed for o in batch]
+    stats.rounds += 1
+    stats.calls += len(observations)
+    stats.outcomes.update(o.outcome for o in observations)
+
+    while_open = [o for o in observations if o.phase_after == "open"]
+    assert len(while_open) >= SLOTS * CALLS_BETWEEN_INSERTS
+    assert {o.outcome for o in while_open} == {"LOCKED"}, while_open
+    return observations
+
+
 @pytest.mark.parametrize("rounds", [3])
 async def test_a_slow_creation_is_never_finalized(engine, gateways, empty_database, rounds):
     if empty_database.backend == "sqlite":
@@ -198,25 +220,10 @@ async def test_a_slow_creation_is_never_finalized(engine, gateways, empty_databa
     stats = race_stats(empty_database.backend, "slow creation (commit)")
     for round_number in range(rounds):
         creation = Creation(1000 + round_number, f"slow_dag_{round_number}")
-        handshake = Handshake()
-        tasks = [
-            finalize_while_creating(
-                gateways[n % 2], creation, handshake, mode, selection,
-                stop_when=lambda seen: creation.ended.is_set(),
-            )
-            for n, (mode, selection) in enumerate(FINALIZER_MODES)
-        ]  # fmt: skip
-        _, *observed = await asyncio.gather(
-            create_slowly(engine, creation, handshake, crash=False), *tasks
-        )
-        observations = [o for batch in observed for o in batch]
-        stats.rounds += 1
-        stats.calls += len(observations)
-        stats.outcomes.update(o.outcome for o in observations)
-
-        while_open = [o for o in observations if o.phase_after == "open"]
-        assert len(while_open) >= SLOTS * CALLS_BETWEEN_INSERTS
-        assert {o.outcome for o in while_open} == {"LOCKED"}, while_open
+        observations = await race_one_creation(
+            engine, gateways, creation, stats, crash=False,
+            stop_when=lambda seen: creation.ended.is_set(),
+        )  # fmt: skip
         for o in observations:
             assert o.outcome in ("LOCKED", "HAS_SLOTS", ABSENT), o
             if o.phase_before == "committed":
@@ -239,28 +246,13 @@ async def test_a_crashed_creation_is_finalized_once(engine, gateways, empty_data
     stats = race_stats(empty_database.backend, "slow creation (crash)")
     for round_number in range(rounds):
         creation = Creation(2000 + round_number, f"crash_dag_{round_number}")
-        handshake = Handshake()
         # Each finalizer goes on until someone finalized the orphan and its own last call
         # started after the crash.
-        tasks = [
-            finalize_while_creating(
-                gateways[n % 2], creation, handshake, mode, selection,
-                stop_when=lambda seen: creation.finalized.is_set()
-                and seen[-1].phase_before == "rolled back",
-            )
-            for n, (mode, selection) in enumerate(FINALIZER_MODES)
-        ]  # fmt: skip
-        _, *observed = await asyncio.gather(
-            create_slowly(engine, creation, handshake, crash=True), *tasks
-        )
-        observations = [o for batch in observed for o in batch]
-        stats.rounds += 1
-        stats.calls += len(observations)
-        stats.outcomes.update(o.outcome for o in observations)
-
-        while_open = [o for o in observations if o.phase_after == "open"]
-        assert len(while_open) >= SLOTS * CALLS_BETWEEN_INSERTS
-        assert {o.outcome for o in while_open} == {"LOCKED"}, while_open
+        observations = await race_one_creation(
+            engine, gateways, creation, stats, crash=True,
+            stop_when=lambda seen: creation.finalized.is_set()
+            and seen[-1].phase_before == "rolled back",
+        )  # fmt: skip
         assert [o.outcome for o in observations].count("FINALIZED") == 1
         finalized = next(o for o in observations if o.outcome == "FINALIZED")
         assert finalized.phase_after in ("ending", "rolled back") and "apply" in finalized.mode
