@@ -360,12 +360,14 @@ class Run:
         info = executor.build_resolve_info(
             field.field_def, field.field_nodes, field.parent_type, field_path
         )
-        arguments = self.arguments.get(id(field)) if field.has_args else None
-        if field.has_args and arguments is None:
-            arguments = self.arguments[id(field)] = get_argument_values(
-                field.field_def, field.field_nodes[0], executor.variable_values,
-                field.field_details[0].fragment_variable_values, executor.hide_suggestions,
-            )  # fmt: skip
+        arguments = None
+        if field.has_args:
+            arguments = self.arguments.get(id(field))
+            if arguments is None:
+                arguments = self.arguments[id(field)] = get_argument_values(
+                    field.field_def, field.field_nodes[0], executor.variable_values,
+                    field.field_details[0].fragment_variable_values, executor.hide_suggestions,
+                )  # fmt: skip
         direct = field.direct
         if direct is not None:
             value = self.call_direct(direct, field, source, info, arguments)
