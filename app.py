@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
-from db.engine import create_engine, ping
-from schema import build_schema
-from settings import Settings
-from web.graphiql import GraphiQL
-from web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
-from web.limits import QueryLimits, limits_extension
-from web.observability import (
+from backfill_gateway.db.engine import create_engine, ping
+from backfill_gateway.schema import build_schema
+from backfill_gateway.settings import Settings
+from backfill_gateway.web.graphiql import GraphiQL
+from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
+from backfill_gateway.web.limits import QueryLimits, limits_extension
+from backfill_gateway.web.observability import (
     REQUEST_ID_HEADER,
     ObservabilityMiddleware,
     configure_logging,
@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         if graphiql:
             graphiql.warn_if_not_installed()
         if settings.uses_embedded_demo and not settings.demo_database_path.exists():
-            from db.demo import create_demo_database
+            from backfill_gateway.db.demo import create_demo_database
 
             await create_demo_database(settings.demo_database_path)
         tune_garbage_collector()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from db.demo import create_demo_database
-    from settings import Settings
+    from backfill_gateway.db.demo import create_demo_database
+    from backfill_gateway.settings import Settings
 
     path = args.path or Settings().demo_database_path
     dataset = asyncio.run(create_demo_database(path))
@@ -22,8 +22,25 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # uvicorn's own lines as JSON too, like the gateway's (the README's production start).
+    log_config = Path(__file__).resolve().parent / "logging.json"
+    uvicorn.run(
+        "backfill_gateway.app:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=str(log_config),
+        timeout_graceful_shutdown=args.graceful_shutdown,
+    )
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
-    from schema import schema
+    from backfill_gateway.schema import schema
 
     sys.stdout.write(schema.as_str() + "\n")
     return 0
@@ -81,10 +98,10 @@ def _report_json(report) -> str:
 async def _finalize(args: argparse.Namespace, settings):
     from datetime import UTC, datetime
 
-    from db.engine import create_engine
-    from resolvers.auth import ADMIN
-    from resolvers.context import Caller, RequestContext
-    from resolvers.finalize import FinalizeRequest, finalize_orphaned_backfills
+    from backfill_gateway.db.engine import create_engine
+    from backfill_gateway.resolvers.auth import ADMIN
+    from backfill_gateway.resolvers.context import Caller, RequestContext
+    from backfill_gateway.resolvers.finalize import FinalizeRequest, finalize_orphaned_backfills
 
     engine = create_engine(settings.resolved_database_url, pool_size=1, max_overflow=0)
     # Whoever can reach the database with these credentials acts as an admin.
@@ -125,8 +142,8 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from resolvers.errors import GatewayError
-    from settings import Settings
+    from backfill_gateway.resolvers.errors import GatewayError
+    from backfill_gateway.settings import Settings
 
     settings = Settings()
     if settings.uses_embedded_demo and not settings.demo_database_path.exists():
@@ -175,6 +192,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="(re)create the embedded SQLite demo database")
     demo.add_argument("--path", type=Path, default=None, help="where to write the file")
     demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the gateway (configured from the environment, like `uvicorn app:app`)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1; about one per core)"
+    )
+    serve.add_argument(
+        "--graceful-shutdown", type=int, default=30, metavar="SECONDS",
+        help="seconds to finish requests in flight on shutdown (default 30)",
+    )
+    serve.set_defaults(run=_serve)
 
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(run=_schema)

@@ -126,7 +126,7 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL the gateway connects to."""
-        from db.urls import to_async_url
+        from backfill_gateway.db.urls import to_async_url
 
         if self.database_url:
             return to_async_url(self.database_url)

@@ -57,7 +57,7 @@ from sqlalchemy import MetaData  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable  # noqa: E402
 
-from db.tables import metadata  # noqa: E402
+from backfill_gateway.db.tables import metadata  # noqa: E402
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/bench"
 GENERATOR = "backfill-gateway bench/gen_data.py v1"

@@ -27,8 +27,8 @@ from sqlalchemy import (
     true,
 )
 
-from db.dags import possible_dag_ids
-from db.keyset import (
+from backfill_gateway.db.dags import possible_dag_ids
+from backfill_gateway.db.keyset import (
     Seek,
     SeekShape,
     bound_seek,
@@ -39,7 +39,7 @@ from db.keyset import (
     seek_shape,
     up_to_after,
 )
-from db.tables import backfill, backfill_dag_run, dag_run
+from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
 # Derived statuses, spelled as in resolvers.records.BackfillStatus.
 COMPLETED, PAUSED, RUNNING, INITIALIZING, ORPHANED = (

@@ -8,7 +8,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, Label, Select, Table, bindparam, select
 from sqlalchemy.sql import Alias
 
-from db.tables import dag_run
+from backfill_gateway.db.tables import dag_run
 
 # Exposed name -> dag_run column. resolvers.records.DagRunRecord reads these names.
 DAG_RUN_FIELDS = (

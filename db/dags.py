@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import Select, bindparam, select
 
-from db.tables import dag
+from backfill_gateway.db.tables import dag
 
 DAG_COLUMNS = (
     "dag_id", "dag_display_name", "is_paused", "is_stale", "owners", "description",

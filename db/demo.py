@@ -41,8 +41,8 @@ from typing import Any
 from sqlalchemy import JSON, Table, insert, null, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db import tables
-from db.engine import create_engine
+from backfill_gateway.db import tables
+from backfill_gateway.db.engine import create_engine
 
 # Changing the seed changes every demo row; tests only rely on properties, not values.
 SEED = 20260901

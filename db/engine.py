@@ -24,7 +24,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
 
-from resolvers.errors import ServiceUnavailable
+from backfill_gateway.resolvers.errors import ServiceUnavailable
 
 logger = logging.getLogger("gateway.db")
 

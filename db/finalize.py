@@ -35,8 +35,8 @@ from sqlalchemy import ColumnElement, Insert, Select, Update, insert, select, up
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db.backfills import has_active_runs, has_slots
-from db.tables import backfill, log
+from backfill_gateway.db.backfills import has_active_runs, has_slots
+from backfill_gateway.db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
 

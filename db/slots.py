@@ -27,8 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import FromClause
 
-from db.dag_runs import dag_run_columns
-from db.keyset import (
+from backfill_gateway.db.dag_runs import dag_run_columns
+from backfill_gateway.db.keyset import (
     Seek,
     SeekShape,
     bound_seek,
@@ -39,7 +39,7 @@ from db.keyset import (
     seek_shape,
     up_to_after,
 )
-from db.tables import backfill, backfill_dag_run, dag_run
+from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
 STATEMENT_CACHE_SIZE = 256
 RUN_PREFIX = "run_"

@@ -25,7 +25,7 @@ from sqlalchemy import (
     text,
 )
 
-from db.types import UtcDateTime, jsonb, string_id
+from backfill_gateway.db.types import UtcDateTime, jsonb, string_id
 
 metadata = MetaData()
 

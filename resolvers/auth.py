@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from resolvers.context import Caller
-from resolvers.errors import Forbidden, Unauthenticated
+from backfill_gateway.resolvers.context import Caller
+from backfill_gateway.resolvers.errors import Forbidden, Unauthenticated
 
 READER = "reader"
 ADMIN = "admin"

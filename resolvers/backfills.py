@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import backfills as backfill_sql
-from resolvers.context import RequestContext
-from resolvers.cursors import BackfillKey, decode_backfill_cursor, encode_backfill_cursor
-from resolvers.global_ids import BACKFILL, decode_global_id_of
-from resolvers.loaders import Progress
-from resolvers.pagination import PageInfo, cut_page
-from resolvers.records import BackfillRecord, DagRecord
+from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.cursors import BackfillKey, decode_backfill_cursor, encode_backfill_cursor
+from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
+from backfill_gateway.resolvers.loaders import Progress
+from backfill_gateway.resolvers.pagination import PageInfo, cut_page
+from backfill_gateway.resolvers.records import BackfillRecord, DagRecord
 
 ORDER_FIELDS = {"ID": "id", "CREATED_AT": "created_at"}
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.engine import ReadSession
-from resolvers.loaders import Loaders
-from resolvers.pagination import PageWindow, page_window
-from settings import Settings
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.resolvers.loaders import Loaders
+from backfill_gateway.resolvers.pagination import PageWindow, page_window
+from backfill_gateway.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from resolvers.errors import BadUserInput
+from backfill_gateway.resolvers.errors import BadUserInput
 
 SLOT_CURSOR = "slot"
 BACKFILL_CURSOR = "backfill"

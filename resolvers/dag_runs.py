@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.slots import SlotFilter
-from resolvers.context import RequestContext
-from resolvers.cursors import SlotKey, decode_slot_cursor, encode_slot_cursor
-from resolvers.loaders import SlotPageArgs
-from resolvers.pagination import PageInfo, cut_page
-from resolvers.records import SlotRecord
+from backfill_gateway.db.slots import SlotFilter
+from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.cursors import SlotKey, decode_slot_cursor, encode_slot_cursor
+from backfill_gateway.resolvers.loaders import SlotPageArgs
+from backfill_gateway.resolvers.pagination import PageInfo, cut_page
+from backfill_gateway.resolvers.records import SlotRecord
 
 
 def slot_cursor(slot: SlotRecord) -> str:

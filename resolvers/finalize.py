@@ -19,12 +19,12 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from db import finalize as finalize_sql
-from resolvers.auth import require_admin
-from resolvers.context import RequestContext
-from resolvers.errors import ServiceUnavailable
-from resolvers.records import BackfillRecord, BackfillStatus
-from settings import MIN_GRACE_PERIOD_SECONDS
+from backfill_gateway.db import finalize as finalize_sql
+from backfill_gateway.resolvers.auth import require_admin
+from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.errors import ServiceUnavailable
+from backfill_gateway.resolvers.records import BackfillRecord, BackfillStatus
+from backfill_gateway.settings import MIN_GRACE_PERIOD_SECONDS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

@@ -7,7 +7,7 @@ import binascii
 from binascii import b2a_base64
 from dataclasses import dataclass
 
-from resolvers.errors import BadUserInput
+from backfill_gateway.resolvers.errors import BadUserInput
 
 BACKFILL = "Backfill"
 SLOT = "BackfillDagRun"

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from strawberry.dataloader import DataLoader
 
-from db import backfills as backfill_sql
-from db import dag_runs as dag_run_sql
-from db import dags as dag_sql
-from db import slots as slot_sql
-from db.engine import ReadSession
-from db.keyset import Seek
-from resolvers.records import (
+from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.db import dag_runs as dag_run_sql
+from backfill_gateway.db import dags as dag_sql
+from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.keyset import Seek
+from backfill_gateway.resolvers.records import (
     BackfillRecord,
     DagRecord,
     DagRunRecord,

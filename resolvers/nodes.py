@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from resolvers.context import RequestContext
-from resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, decode_global_id
+from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, decode_global_id
 
 
 async def get_node(context: RequestContext, global_id: str) -> Any:

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from db.keyset import Seek
-from resolvers.errors import BadUserInput
+from backfill_gateway.db.keyset import Seek
+from backfill_gateway.resolvers.errors import BadUserInput
 
 K = TypeVar("K")
 T = TypeVar("T")

@@ -13,8 +13,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from db.slots import SLOT_COLUMNS
-from resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
+from backfill_gateway.db.slots import SLOT_COLUMNS
+from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
 
 # Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
 KNOWN_EXCEPTION_REASONS = frozenset({"already exists", "in flight", "unknown"})

@@ -9,15 +9,15 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from schema.backfill import Backfill
-from schema.dag import Dag
-from schema.dag_run import DagRun
-from schema.errors import ErrorCodes
-from schema.fast_path import fast_executor_class
-from schema.mutation import Mutation
-from schema.query import Query
-from schema.scalars import DateTime
-from schema.slot import BackfillDagRun
+from backfill_gateway.schema.backfill import Backfill
+from backfill_gateway.schema.dag import Dag
+from backfill_gateway.schema.dag_run import DagRun
+from backfill_gateway.schema.errors import ErrorCodes
+from backfill_gateway.schema.fast_path import fast_executor_class
+from backfill_gateway.schema.mutation import Mutation
+from backfill_gateway.schema.query import Query
+from backfill_gateway.schema.scalars import DateTime
+from backfill_gateway.schema.slot import BackfillDagRun
 
 
 class GatewaySchema(strawberry.Schema):

@@ -8,16 +8,16 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers import backfills as backfill_resolvers
-from resolvers import dag_runs as dag_run_resolvers
-from resolvers.records import BackfillRecord
-from schema.arguments import After, Before, First, Last
-from schema.dag import Dag
-from schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD
-from schema.enums import BackfillOrderField, BackfillStatus, OrderDirection, ReprocessBehavior
-from schema.node import Node, PageInfo
-from schema.selections import dag_run_columns
-from schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
+from backfill_gateway.resolvers import backfills as backfill_resolvers
+from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
+from backfill_gateway.resolvers.records import BackfillRecord
+from backfill_gateway.schema.arguments import After, Before, First, Last
+from backfill_gateway.schema.dag import Dag
+from backfill_gateway.schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD
+from backfill_gateway.schema.enums import BackfillOrderField, BackfillStatus, OrderDirection, ReprocessBehavior
+from backfill_gateway.schema.node import Node, PageInfo
+from backfill_gateway.schema.selections import dag_run_columns
+from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 
 
 @strawberry.type(description="How far a backfill got, counted over all of its slots.")

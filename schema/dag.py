@@ -6,8 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.records import DagRecord
-from schema.node import Node
+from backfill_gateway.resolvers.records import DagRecord
+from backfill_gateway.schema.node import Node
 
 
 @strawberry.type(description="An Airflow DAG, from Airflow's `dag` table.")

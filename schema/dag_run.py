@@ -9,13 +9,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
-from resolvers import backfills as backfill_resolvers
-from resolvers.records import DagRunRecord
-from schema.enums import DagRunState
-from schema.node import Node
+from backfill_gateway.resolvers import backfills as backfill_resolvers
+from backfill_gateway.resolvers.records import DagRunRecord
+from backfill_gateway.schema.enums import DagRunState
+from backfill_gateway.schema.node import Node
 
 if TYPE_CHECKING:
-    from schema.backfill import Backfill
+    from backfill_gateway.schema.backfill import Backfill
 
 
 @strawberry.type(description="A DAG run: one execution of a DAG for one date (or partition).")
@@ -77,7 +77,7 @@ class DagRun(Node):
     @strawberry.field(description="The backfill that currently owns the run, if any.")
     async def backfill(
         self, info: strawberry.Info
-    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:  # noqa: UP037
+    ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
         return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
 
     @classmethod

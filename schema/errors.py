@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import GatewayError
+from backfill_gateway.resolvers.errors import GatewayError
 
 logger = logging.getLogger("gateway.errors")
 

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import finalize as finalize_resolvers
-from schema.backfill import Backfill
+from backfill_gateway.resolvers import finalize as finalize_resolvers
+from backfill_gateway.schema.backfill import Backfill
 
 
 @strawberry.enum(description="What finalizeOrphanedBackfills did with, or found about, a backfill.")

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import backfills as backfill_resolvers
-from resolvers import nodes as node_resolvers
-from resolvers.backfills import ORDER_FIELDS
-from schema.arguments import After, Before, First, Last
-from schema.backfill import Backfill, BackfillConnection, BackfillFilter, BackfillOrder
-from schema.enums import OrderDirection
-from schema.node import Node
+from backfill_gateway.resolvers import backfills as backfill_resolvers
+from backfill_gateway.resolvers import nodes as node_resolvers
+from backfill_gateway.resolvers.backfills import ORDER_FIELDS
+from backfill_gateway.schema.arguments import After, Before, First, Last
+from backfill_gateway.schema.backfill import Backfill, BackfillConnection, BackfillFilter, BackfillOrder
+from backfill_gateway.schema.enums import OrderDirection
+from backfill_gateway.schema.node import Node
 
 GlobalIdArgument = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 

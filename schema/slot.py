@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers import backfills as backfill_resolvers
-from resolvers import dag_runs as dag_run_resolvers
-from resolvers.records import SlotRecord
-from schema.dag_run import DagRun
-from schema.enums import BackfillDagRunExceptionReason, DagRunState
-from schema.node import Node, PageInfo
+from backfill_gateway.resolvers import backfills as backfill_resolvers
+from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
+from backfill_gateway.resolvers.records import SlotRecord
+from backfill_gateway.schema.dag_run import DagRun
+from backfill_gateway.schema.enums import BackfillDagRunExceptionReason, DagRunState
+from backfill_gateway.schema.node import Node, PageInfo
 
 if TYPE_CHECKING:
-    from schema.backfill import Backfill
+    from backfill_gateway.schema.backfill import Backfill
 
 
 @strawberry.type(
@@ -54,7 +54,7 @@ class BackfillDagRun(Node):
     @strawberry.field(description="The backfill this slot belongs to.")
     async def backfill(
         self, info: strawberry.Info
-    ) -> Annotated["Backfill", strawberry.lazy("schema.backfill")] | None:  # noqa: UP037
+    ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
         return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
 
     @classmethod

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import create_app
-from db.demo import DemoDataset, build_demo_dataset, load_demo_dataset
-from settings import Settings
+from backfill_gateway.app import create_app
+from backfill_gateway.db.demo import DemoDataset, build_demo_dataset, load_demo_dataset
+from backfill_gateway.settings import Settings
 from tests.support.databases import (
     BACKENDS,
     ServerUnavailable,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 
-from app import create_app
-from settings import Settings
+from backfill_gateway.app import create_app
+from backfill_gateway.settings import Settings
 
 
 async def test_start_up_freezes_objects_and_makes_collections_rarer(tmp_path):

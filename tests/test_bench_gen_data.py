@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from bench import gen_data
-from db.tables import metadata
+from backfill_gateway.db.tables import metadata
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from schema import schema
+from backfill_gateway.schema import schema
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "cli.py", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "backfill_gateway.cli", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
     )
 
 

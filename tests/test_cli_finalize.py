@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from db.engine import create_engine
+from backfill_gateway.db.engine import create_engine
 from tests.support.finalize import (
     audit_log,
     backfill_row,
@@ -58,7 +58,7 @@ async def cli(url: str | None, *args: str, **env_overrides: str) -> Run:
         env["DATABASE_URL"] = url
     completed = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "cli", "finalize-orphans", *args],
+        [sys.executable, "-m", "backfill_gateway.cli", "finalize-orphans", *args],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     return Run(completed.returncode, completed.stdout, completed.stderr)

@@ -22,16 +22,16 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from db import tables
-from db.demo import (
+from backfill_gateway.db import tables
+from backfill_gateway.db.demo import (
     JSON_NULL,
     DemoDataset,
     build_demo_dataset,
     create_demo_database,
     load_demo_dataset,
 )
-from db.engine import create_engine
-from settings import Settings
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.settings import Settings
 
 NOW = datetime(2026, 9, 15, 14, 37, 12, 345678, tzinfo=UTC)
 GRACE = timedelta(seconds=Settings.model_fields["orphan_grace_period_seconds"].default)

@@ -1,6 +1,10 @@
-"""`uvicorn app:app` with no configuration serves the embedded demo, as a real process."""
+"""The gateway as a real process: `uvicorn app:app` from the checkout, and the
+installed `backfill-gateway serve` from anywhere, with no configuration."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,3 +31,18 @@ def test_unconfigured_server_creates_and_serves_the_embedded_demo(tmp_path):
         assert httpx.get(f"{url}/healthz").status_code == 200
         page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+def test_installed_command_serves_from_any_directory(tmp_path):
+    """`backfill-gateway serve` needs no checkout: it imports the one installed package."""
+    demo_path = tmp_path / "demo.sqlite"
+    command = (str(Path(sys.executable).with_name("backfill-gateway")), "serve")
+    with running_server(
+        {"GATEWAY_DEMO_DATABASE_PATH": str(demo_path)}, command=command, cwd=tmp_path
+    ) as (url, _, log_path):
+        response = httpx.post(f"{url}/graphql", json={"query": "{ backfills(first: 1) { totalCount } }"})
+        assert response.status_code == 200
+        assert response.json()["data"]["backfills"]["totalCount"] >= 20
+    # logging.json ships with the package: uvicorn's own lines are JSON too.
+    first_line = log_path.read_text().splitlines()[0]
+    assert first_line.startswith("{") and '"logger"' in first_line, first_line

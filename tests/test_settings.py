@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from settings import DEMO_DATABASE_PATH, Settings
+from backfill_gateway.settings import DEMO_DATABASE_PATH, Settings
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from settings import Settings
+from backfill_gateway.settings import Settings
 
 DEFAULTS = {
     "max_query_tokens": 2000,

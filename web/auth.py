@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from resolvers.auth import ROLES
-from resolvers.context import ANONYMOUS, Caller
-from resolvers.errors import Unauthenticated
-from settings import Settings
+from backfill_gateway.resolvers.auth import ROLES
+from backfill_gateway.resolvers.context import ANONYMOUS, Caller
+from backfill_gateway.resolvers.errors import Unauthenticated
+from backfill_gateway.settings import Settings
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 # RFC 6750 `b64token`.

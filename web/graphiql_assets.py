@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from settings import PROJECT_DIR
+from backfill_gateway.settings import PROJECT_DIR
 
 NODE_MODULES_DIR = PROJECT_DIR / "graphiql" / "node_modules"
 INSTALL_COMMAND = "npm ci --prefix graphiql"

@@ -37,8 +37,8 @@ from graphql import (
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule, ValidationContext
 from strawberry.extensions import SchemaExtension
 
-from settings import Settings
-from web import observability
+from backfill_gateway.settings import Settings
+from backfill_gateway.web import observability
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})

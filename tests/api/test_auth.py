@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from app import create_app
+from backfill_gateway.app import create_app
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.gateway import GatewayClient
 

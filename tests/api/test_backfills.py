@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.support.oracle import iso, json_value
 
 BACKFILL_FIELDS = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.support.oracle import iso, json_value
 
 RUN_FIELDS = """

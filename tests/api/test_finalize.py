@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, false, select
 
-import db.finalize
-from app import create_app
-from db.demo import build_demo_dataset, load_demo_dataset
-from db.engine import create_engine
-from db.tables import backfill
-from resolvers.finalize import FinalizeRequest, validate
+from backfill_gateway.db import finalize as finalize_sql
+from backfill_gateway.app import create_app
+from backfill_gateway.db.demo import build_demo_dataset, load_demo_dataset
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.tables import backfill
+from backfill_gateway.resolvers.finalize import FinalizeRequest, validate
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.finalize import (
     ADMIN,
@@ -368,7 +368,7 @@ async def test_the_update_rechecks_every_condition_itself(engine, client, monkey
         engine, backfills=[backfill_row(1), backfill_row(2)], runs=[run_row(1, 2, "queued", "dag_2")]
     )
     before = await snapshot(engine)
-    blind = db.finalize.recheck
+    blind = finalize_sql.recheck
 
     def recheck_blind_to_runs(backfill_ids):
         statement = blind(backfill_ids)
@@ -377,7 +377,7 @@ async def test_the_update_rechecks_every_condition_itself(engine, client, monkey
             false().label("has_active_runs"),
         )
 
-    monkeypatch.setattr(db.finalize, "recheck", recheck_blind_to_runs)
+    monkeypatch.setattr(finalize_sql, "recheck", recheck_blind_to_runs)
     response = await finalize(client, backfillIds=[1, 2], dryRun=False)
     assert response.error_codes == ["SERVICE_UNAVAILABLE"]
     assert "nothing was written" in response.errors[0]["message"]

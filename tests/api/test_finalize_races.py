@@ -21,9 +21,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from app import create_app
-from db.engine import create_engine
-from db.tables import backfill_dag_run, dag_run
+from backfill_gateway.app import create_app
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.tables import backfill_dag_run, dag_run
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support import finalize_worker
 from tests.support.finalize import (

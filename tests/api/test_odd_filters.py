@@ -22,7 +22,7 @@ async def test_filters_matching_nothing(gateway, filter_literal):
 
 
 async def test_dag_ids_beyond_the_basic_plane_are_unknown_dags(gateway):
-    from resolvers.global_ids import encode_global_id
+    from backfill_gateway.resolvers.global_ids import encode_global_id
 
     response = await gateway.graphql(
         "query($id: ID!) { node(id: $id) { id } }", {"id": encode_global_id("Dag", "\U0001f600")}

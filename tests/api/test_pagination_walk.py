@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 
 FORWARD = """
 query($id: ID!, $n: Int!, $after: String, $f: BackfillDagRunFilter) { backfill(id: $id) {

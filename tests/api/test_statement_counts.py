@@ -79,7 +79,7 @@ async def test_each_distinct_page_argument_set_is_one_more_statement(many):
 
 
 async def test_one_backfill_by_id_with_a_page_is_two_statements(many):
-    from resolvers.global_ids import encode_global_id
+    from backfill_gateway.resolvers.global_ids import encode_global_id
 
     response = await many.graphql(
         "query($id: ID!) { backfill(id: $id) { dagId dagRuns(first: 50) { edges { cursor node { "

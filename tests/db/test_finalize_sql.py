@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from db.engine import create_engine
-from db.finalize import write_transaction
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.finalize import write_transaction
 
 
 @pytest.fixture

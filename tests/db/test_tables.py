@@ -17,7 +17,7 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from db.tables import metadata
+from backfill_gateway.db.tables import metadata
 from tests.conftest import _enter_database
 from tests.support.databases import create_airflow_schema
 

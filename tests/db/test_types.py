@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select, text
 
-from db.tables import log
+from backfill_gateway.db.tables import log
 from tests.conftest import _enter_database
 from tests.support.databases import BACKENDS, create_airflow_schema
 

@@ -1,6 +1,6 @@
 import pytest
 
-from db.urls import to_async_url
+from backfill_gateway.db.urls import to_async_url
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 
 KNOWN_CODES = {
     "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "NOT_FOUND",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
-from schema import build_schema
-from settings import Settings
-from web.limits import QueryLimits, compile_cost, evaluate_cost
+from backfill_gateway.schema import build_schema
+from backfill_gateway.settings import Settings
+from backfill_gateway.web.limits import QueryLimits, compile_cost, evaluate_cost
 
 SCHEMA = build_schema()._schema
 LIMITS = QueryLimits.from_settings(Settings(database_url="sqlite://", max_page_size=100))

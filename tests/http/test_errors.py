@@ -14,15 +14,15 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from app import create_app
-from resolvers import backfills as backfill_resolvers
-from resolvers.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
-from schema import build_schema
-from settings import Settings
+from backfill_gateway.app import create_app
+from backfill_gateway.resolvers import backfills as backfill_resolvers
+from backfill_gateway.resolvers.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
+from backfill_gateway.schema import build_schema
+from backfill_gateway.settings import Settings
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
-from web.graphql_endpoint import GraphQLEndpoint
-from web.limits import QueryLimits, limits_extension
-from web.observability import ObservabilityMiddleware
+from backfill_gateway.web.graphql_endpoint import GraphQLEndpoint
+from backfill_gateway.web.limits import QueryLimits, limits_extension
+from backfill_gateway.web.observability import ObservabilityMiddleware
 
 # --- the real app --------------------------------------------------------------------------
 
@@ -226,7 +226,7 @@ async def stub_client(tmp_path):
         extensions=[limits_extension(QueryLimits.from_settings(settings)),
                     *build_schema().extensions],
     )
-    from db.engine import create_engine
+    from backfill_gateway.db.engine import create_engine
 
     engine = create_engine(url)
     endpoint = GraphQLEndpoint(

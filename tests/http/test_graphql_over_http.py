@@ -8,9 +8,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
-from web.graphql_endpoint import negotiate
+from backfill_gateway.web.graphql_endpoint import negotiate
 
 OK_QUERY = "{ backfills(first: 2) { nodes { backfillId } } }"
 

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.http.conftest import codes, post
-from web import observability
-from web.observability import JsonFormatter
+from backfill_gateway.web import observability
+from backfill_gateway.web.observability import JsonFormatter
 
 NAMED = "query ObservedBackfills { backfills(first: 3) { nodes { backfillId progress { slotCount } } } }"
 

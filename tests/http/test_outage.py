@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app import create_app
+from backfill_gateway.app import create_app
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.tcp_proxy import TcpProxy
 

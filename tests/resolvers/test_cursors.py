@@ -3,13 +3,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from resolvers.cursors import (
+from backfill_gateway.resolvers.cursors import (
     decode_backfill_cursor,
     decode_slot_cursor,
     encode_backfill_cursor,
     encode_slot_cursor,
 )
-from resolvers.errors import BadUserInput
+from backfill_gateway.resolvers.errors import BadUserInput
 
 
 def test_slot_cursor_round_trip():

@@ -1,7 +1,7 @@
 import pytest
 
-from resolvers.errors import BadUserInput
-from resolvers.pagination import PageWindow, cut_page, page_window
+from backfill_gateway.resolvers.errors import BadUserInput
+from backfill_gateway.resolvers.pagination import PageWindow, cut_page, page_window
 
 
 def window(**kwargs):

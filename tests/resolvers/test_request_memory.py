@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 
-from resolvers.records import BackfillRecord, DagRunRecord, SlotRecord
+from backfill_gateway.resolvers.records import BackfillRecord, DagRunRecord, SlotRecord
 
 QUERY = """{ backfills(first: 20) { nodes { backfillId progress { slotCount }
   dagRuns(first: 20) { totalCount nodes { sortOrdinal dagRun { runId state } } } } } }"""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.global_ids import encode_global_id
 
 
 @pytest.fixture
@@ -71,8 +71,8 @@ def _field(schema, type_name: str, field_name: str):
 
 
 def test_plain_resolvers_are_called_directly():
-    from schema import build_schema
-    from schema.fast_path import DirectResolver
+    from backfill_gateway.schema import build_schema
+    from backfill_gateway.schema.fast_path import DirectResolver
 
     schema = build_schema()
     for type_name, field_name in (("Query", "backfills"), ("Backfill", "dagRuns"), ("Backfill", "progress")):
@@ -85,7 +85,7 @@ async def test_resolvers_with_permissions_keep_strawberrys_wrapper():
     import strawberry
     from strawberry.permission import BasePermission
 
-    from schema.fast_path import DirectResolver, fast_executor_class
+    from backfill_gateway.schema.fast_path import DirectResolver, fast_executor_class
 
     class Never(BasePermission):
         message = "not allowed"

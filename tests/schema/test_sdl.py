@@ -10,7 +10,7 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from schema import schema
+from backfill_gateway.schema import schema
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema.graphql"
 

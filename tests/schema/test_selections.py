@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from strawberry.utils.str_converters import to_camel_case
 
-from resolvers.global_ids import encode_global_id
-from resolvers.records import DagRunRecord
-from schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD, DagRun
+from backfill_gateway.resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.records import DagRunRecord
+from backfill_gateway.schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD, DagRun
 
 
 def run_columns_in(statements: list[str]) -> set[str]:

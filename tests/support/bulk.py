@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.tables import backfill, backfill_dag_run, dag_run
+from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
 STATES = ("queued", "running", "success", "failed")
 

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from db.engine import create_engine
-from db.tables import metadata
-from db.urls import to_async_url
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.tables import metadata
+from backfill_gateway.db.urls import to_async_url
 
 DEFAULT_SERVER_URLS = {
     "postgresql": "postgresql://postgres@127.0.0.1:5432/test",

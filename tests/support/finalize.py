@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.tables import backfill, backfill_dag_run, dag_run, log
+from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run, log
 from tests.conftest import FIXED_NOW
 
 ADMIN_TOKEN, READER_TOKEN = "adm-9f1c-e2e-token", "rdr-77aa-e2e-token"

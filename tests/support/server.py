@@ -26,9 +26,15 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], *, args: tuple[str, ...] = (), timeout: float = 60
+    env: dict[str, str],
+    *,
+    args: tuple[str, ...] = (),
+    timeout: float = 60,
+    command: tuple[str, ...] = (sys.executable, "-m", "uvicorn", "app:app"),
+    cwd: Path = PROJECT_DIR,
 ) -> Iterator[tuple[str, subprocess.Popen, Path]]:
-    """Start `uvicorn app:app`; yield its base URL, process and log file; stop it after."""
+    """Start `uvicorn app:app` from the checkout (or `command` in `cwd`, given
+    `--host` and `--port`); yield its base URL, process and log file; stop it after."""
     port = free_port()
     environment = {
         k: v for k, v in os.environ.items() if k not in INHERITED_CONFIG and not k.startswith("GATEWAY_")
@@ -37,8 +43,8 @@ def running_server(
     log_path = Path(env.get("TEST_SERVER_LOG", f"/tmp/gateway-test-{port}.log"))
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port), *args],
-            cwd=PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            [*command, "--host", "127.0.0.1", "--port", str(port), *args],
+            cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base_url = f"http://127.0.0.1:{port}"
         try:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from db.tables import metadata
-from web.graphiql_assets import INSTALL_COMMAND, NODE_MODULES_DIR, AssetFiles
+from backfill_gateway.db.tables import metadata
+from backfill_gateway.web.graphiql_assets import INSTALL_COMMAND, NODE_MODULES_DIR, AssetFiles
 
 
 def create_empty_airflow_sqlite(path: Path) -> None:

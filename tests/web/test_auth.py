@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from resolvers.context import ANONYMOUS, Caller
-from resolvers.errors import Unauthenticated
-from settings import Settings
-from web.auth import TokenConfigError, TokenRegistry, authenticate, parse_token_entries
+from backfill_gateway.resolvers.context import ANONYMOUS, Caller
+from backfill_gateway.resolvers.errors import Unauthenticated
+from backfill_gateway.settings import Settings
+from backfill_gateway.web.auth import TokenConfigError, TokenRegistry, authenticate, parse_token_entries
 
 
 def sha(token: str) -> str:

@@ -13,11 +13,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-import web.graphiql
-from app import create_app
-from settings import Settings
-from web.graphiql import DEFAULT_QUERY, json_for_html
-from web.graphiql_assets import ASSETS, CACHE_CONTROL
+from backfill_gateway.web import graphiql as graphiql_module
+from backfill_gateway.app import create_app
+from backfill_gateway.settings import Settings
+from backfill_gateway.web.graphiql import DEFAULT_QUERY, json_for_html
+from backfill_gateway.web.graphiql_assets import ASSETS, CACHE_CONTROL
 
 BROWSER_HEADERS = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -248,7 +248,7 @@ async def test_page_and_assets_work_under_a_path_prefix(
 async def test_without_assets_the_page_says_how_to_install_them(
     empty_database_url, tmp_path, monkeypatch, caplog
 ):
-    monkeypatch.setattr(web.graphiql, "NODE_MODULES_DIR", tmp_path / "graphiql" / "node_modules")
+    monkeypatch.setattr(graphiql_module, "NODE_MODULES_DIR", tmp_path / "graphiql" / "node_modules")
     app = create_app(gateway_settings(empty_database_url))
     with caplog.at_level(logging.WARNING, logger="gateway.graphiql"):
         async with app.router.lifespan_context(app):
