@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from backfill_gateway.db.dags import possible_dag_ids
 from backfill_gateway.db.keyset import (
+    PageStatement,
     Seek,
     SeekShape,
     bound_seek,
@@ -143,9 +144,11 @@ def _backfills_by_id() -> Select:
 
 def backfill_page(
     spec: BackfillFilter, order_field: str, seek: Seek, orphan_cutoff: datetime
-) -> tuple[Select, dict]:
+) -> PageStatement:
     statement = _backfill_page(spec, order_field, seek_shape(seek))
-    return statement, {"orphan_cutoff": orphan_cutoff, **seek_parameters(seek)}
+    parameters = {"orphan_cutoff": orphan_cutoff, **seek_parameters(seek)}
+    has_cursor = seek.after is not None or seek.before is not None
+    return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)

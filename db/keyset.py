@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
+
+# Labels of the boundary flags: some item sorts before the page's window (at or
+# before the `after` key), some item sorts after it (at or after the `before` key).
+# The SQL names are older than these Python names; the recorded SQL keeps them.
+BEFORE_WINDOW_FLAG = "exists_up_to_after"
+AFTER_WINDOW_FLAG = "exists_from_before"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +25,20 @@ class Seek:
     from_end: bool = False
     after: Sequence[Any] | None = None
     before: Sequence[Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageStatement:
+    """A page's statement, its parameters, and the shape of its rows.
+
+    With `has_boundary_flags`, the rows hang off boundary rows that carry the
+    EXISTS flags (`BEFORE_WINDOW_FLAG`, `AFTER_WINDOW_FLAG`) and may have no item
+    (NULL item columns); without, every row is an item and nothing lies beyond.
+    """
+
+    statement: Select
+    parameters: dict[str, Any]
+    has_boundary_flags: bool
 
 
 def _key(columns: Sequence[ColumnElement]) -> ColumnElement:

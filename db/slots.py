@@ -29,6 +29,7 @@ from sqlalchemy.sql import FromClause
 
 from backfill_gateway.db.dag_runs import dag_run_columns
 from backfill_gateway.db.keyset import (
+    PageStatement,
     Seek,
     SeekShape,
     bound_seek,
@@ -89,10 +90,15 @@ def slot_pages(
     seek: Seek,
     run_columns: tuple[str, ...] | None = None,
     dialect: str = "sqlite",
-) -> tuple[Select, dict]:
-    build = _slot_pages_lateral if dialect == "postgresql" else _slot_pages
+) -> PageStatement:
+    """Pages of slots for many backfills; on PostgreSQL (LATERAL) or with a cursor, the
+    rows hang off one `parent_id` row per backfill with its boundary flags."""
+    lateral = dialect == "postgresql"
+    build = _slot_pages_lateral if lateral else _slot_pages
     statement = build(spec, seek_shape(seek), run_columns)
-    return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+    parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+    has_cursor = seek.after is not None or seek.before is not None
+    return PageStatement(statement, parameters, has_boundary_flags=lateral or has_cursor)
 
 
 def _parents(spec: SlotFilter, seek: Seek):

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.resolvers.context import RequestContext
-from backfill_gateway.resolvers.cursors import BackfillKey, decode_backfill_cursor, encode_backfill_cursor
+from backfill_gateway.resolvers.cursors import (
+    BackfillKey,
+    decode_backfill_cursor,
+    encode_backfill_cursor,
+)
 from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
 from backfill_gateway.resolvers.loaders import Progress
 from backfill_gateway.resolvers.pagination import PageInfo, cut_page
@@ -89,27 +94,27 @@ async def list_backfills(
         lambda cursor, argument: decode_backfill_cursor(cursor, order_field=order_field, argument=argument),
     )  # fmt: skip
     seek = window.seek(_seek_key, descending=descending)
-    rows = await context.loaders.rows_once(
-        ("backfill_page", spec, order_field, seek),
-        lambda: backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff),
+    page = backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff)
+    rows = await context.loaders.memoized_rows(
+        ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )
-    paged_from_cursor = seek.after is not None or seek.before is not None
     records = [
         BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None
     ]
     context.loaders.prime_backfills(records)
+    flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
     nodes, page_info = cut_page(
         records,
         window,
-        exists_up_to_after=paged_from_cursor and bool(rows[0]["exists_up_to_after"]),
-        exists_from_before=paged_from_cursor and bool(rows[0]["exists_from_before"]),
+        exists_before_window=flagged and bool(rows[0][BEFORE_WINDOW_FLAG]),
+        exists_after_window=flagged and bool(rows[0][AFTER_WINDOW_FLAG]),
         cursor_of=lambda record: backfill_cursor(record, order_field),
     )
     return BackfillConnection(nodes, page_info, spec, order_field)
 
 
 async def count_backfills(context: RequestContext, connection: BackfillConnection) -> int:
-    rows = await context.loaders.rows_once(
+    rows = await context.loaders.memoized_rows(
         ("backfill_count", connection.filter),
         lambda: backfill_sql.count_backfills(connection.filter, context.orphan_cutoff),
     )
@@ -118,18 +123,18 @@ async def count_backfills(context: RequestContext, connection: BackfillConnectio
 
 async def get_backfill(context: RequestContext, global_id: str) -> BackfillRecord | None:
     backfill_id = decode_global_id_of(global_id, BACKFILL)
-    return await context.loaders.backfill.load(backfill_id)
+    return await context.loaders.backfill_by_id.load(backfill_id)
 
 
 async def backfill_by_id(context: RequestContext, backfill_id: int | None) -> BackfillRecord | None:
     if backfill_id is None:
         return None
-    return await context.loaders.backfill.load(backfill_id)
+    return await context.loaders.backfill_by_id.load(backfill_id)
 
 
 async def backfill_progress(context: RequestContext, backfill_id: int) -> Progress:
-    return await context.loaders.progress.load(backfill_id)
+    return await context.loaders.progress_by_backfill.load(backfill_id)
 
 
 async def backfill_dag(context: RequestContext, dag_id: str) -> DagRecord | None:
-    return await context.loaders.dag.load(dag_id)
+    return await context.loaders.dag_by_dag_id.load(dag_id)

@@ -76,16 +76,16 @@ async def backfill_dag_runs(
         lambda cursor, argument: decode_slot_cursor(cursor, backfill_id=backfill_id, argument=argument),
     )  # fmt: skip
     args = SlotPageArgs(window.seek(_seek_key), spec, run_columns)
-    page = await context.loaders.slot_page(args).load(backfill_id)
+    page = await context.loaders.slot_pages_by_backfill(args).load(backfill_id)
     nodes, page_info = cut_page(
         page.slots,
         window,
-        exists_up_to_after=page.exists_up_to_after,
-        exists_from_before=page.exists_from_before,
+        exists_before_window=page.exists_before_window,
+        exists_after_window=page.exists_after_window,
         cursor_of=slot_cursor,
     )
     return SlotConnection(nodes, page_info, backfill_id, spec)
 
 
 async def total_count(context: RequestContext, connection: SlotConnection) -> int:
-    return await context.loaders.slot_count(connection.filter).load(connection.backfill_id)
+    return await context.loaders.slot_count_by_backfill(connection.filter).load(connection.backfill_id)

@@ -13,9 +13,9 @@ async def get_node(context: RequestContext, global_id: str) -> Any:
     decoded = decode_global_id(global_id)
     loaders = context.loaders
     loader = {
-        BACKFILL: loaders.backfill,
-        SLOT: loaders.slot,
-        DAG_RUN: loaders.dag_run,
-        DAG: loaders.dag,
+        BACKFILL: loaders.backfill_by_id,
+        SLOT: loaders.slot_by_id,
+        DAG_RUN: loaders.dag_run_by_id,
+        DAG: loaders.dag_by_dag_id,
     }[decoded.type_name]
     return await loader.load(decoded.key)

@@ -88,25 +88,25 @@ def cut_page(
     rows: Sequence[T],
     window: PageWindow,
     *,
-    exists_up_to_after: bool,
-    exists_from_before: bool,
+    exists_before_window: bool,
+    exists_after_window: bool,
     cursor_of: Callable[[T], str],
 ) -> tuple[list[T], PageInfo]:
     """Turn up to `size + 1` fetched rows (in fetch order) into a page with exact pageInfo.
 
-    `exists_up_to_after`: some item sorts at or before the `after` cursor.
-    `exists_from_before`: some item sorts at or after the `before` cursor.
+    `exists_before_window`: some item sorts at or before the `after` cursor.
+    `exists_after_window`: some item sorts at or after the `before` cursor.
     Rows fetched from the end arrive in reverse order and are put back in order.
     """
     more = len(rows) > window.size
     page = list(rows[: window.size])
     if window.from_end:
         page.reverse()
-        has_previous = more or exists_up_to_after
-        has_next = exists_from_before
+        has_previous = more or exists_before_window
+        has_next = exists_after_window
     else:
-        has_next = more or exists_from_before
-        has_previous = exists_up_to_after
+        has_next = more or exists_after_window
+        has_previous = exists_before_window
     info = PageInfo(
         has_next_page=has_next,
         has_previous_page=has_previous,

@@ -14,7 +14,12 @@ from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.schema.arguments import After, Before, First, Last
 from backfill_gateway.schema.dag import Dag
 from backfill_gateway.schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD
-from backfill_gateway.schema.enums import BackfillOrderField, BackfillStatus, OrderDirection, ReprocessBehavior
+from backfill_gateway.schema.enums import (
+    BackfillOrderField,
+    BackfillStatus,
+    OrderDirection,
+    ReprocessBehavior,
+)
 from backfill_gateway.schema.node import Node, PageInfo
 from backfill_gateway.schema.selections import dag_run_columns
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter

@@ -10,7 +10,12 @@ from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers import nodes as node_resolvers
 from backfill_gateway.resolvers.backfills import ORDER_FIELDS
 from backfill_gateway.schema.arguments import After, Before, First, Last
-from backfill_gateway.schema.backfill import Backfill, BackfillConnection, BackfillFilter, BackfillOrder
+from backfill_gateway.schema.backfill import (
+    Backfill,
+    BackfillConnection,
+    BackfillFilter,
+    BackfillOrder,
+)
 from backfill_gateway.schema.enums import OrderDirection
 from backfill_gateway.schema.node import Node
 

@@ -3,7 +3,11 @@ import base64
 import pytest
 
 from backfill_gateway.resolvers.errors import BadUserInput
-from backfill_gateway.resolvers.global_ids import decode_global_id, decode_global_id_of, encode_global_id
+from backfill_gateway.resolvers.global_ids import (
+    decode_global_id,
+    decode_global_id_of,
+    encode_global_id,
+)
 
 
 def b64(text: str) -> str:

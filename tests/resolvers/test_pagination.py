@@ -34,7 +34,7 @@ def test_cut_page_forward_exact_flags():
     rows = [1, 2, 3, 4]
     page, info = cut_page(
         rows, PageWindow(3, False, 0, None),
-        exists_up_to_after=True, exists_from_before=False, cursor_of=str,
+        exists_before_window=True, exists_after_window=False, cursor_of=str,
     )  # fmt: skip
     assert page == [1, 2, 3]
     assert (info.has_next_page, info.has_previous_page) == (True, True)
@@ -45,7 +45,7 @@ def test_cut_page_backward_restores_order_and_flags():
     fetched_from_end = [9, 8, 7]
     page, info = cut_page(
         fetched_from_end, PageWindow(2, True, None, 10),
-        exists_up_to_after=False, exists_from_before=True, cursor_of=str,
+        exists_before_window=False, exists_after_window=True, cursor_of=str,
     )  # fmt: skip
     assert page == [8, 9]
     assert (info.has_next_page, info.has_previous_page) == (True, True)
@@ -54,7 +54,7 @@ def test_cut_page_backward_restores_order_and_flags():
 def test_empty_page_has_no_cursors():
     page, info = cut_page(
         [], PageWindow(5, False, 3, None),
-        exists_up_to_after=True, exists_from_before=False, cursor_of=str,
+        exists_before_window=True, exists_after_window=False, cursor_of=str,
     )  # fmt: skip
     assert page == [] and info.start_cursor is None and info.end_cursor is None
     assert info.has_previous_page and not info.has_next_page

@@ -1,0 +1,101 @@
+"""Per-request DataLoaders: each turns one tick's worth of loads into one statement.
+
+A response with 500 backfills and their nested pages costs the same number of
+statements as one with 5: one per loader (and per distinct page arguments or
+filter), never one per parent. Each loader lives in its own module, named for
+what it returns and by what key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select
+
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.slots import SlotFilter
+from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
+from backfill_gateway.resolvers.loaders.dag_by_dag_id import DagByDagId
+from backfill_gateway.resolvers.loaders.dag_run_by_id import DagRunById
+from backfill_gateway.resolvers.loaders.progress_by_backfill import (
+    NO_PROGRESS,
+    Progress,
+    ProgressByBackfill,
+)
+from backfill_gateway.resolvers.loaders.rows import mappings
+from backfill_gateway.resolvers.loaders.slot_by_id import SlotById
+from backfill_gateway.resolvers.loaders.slot_count_by_backfill import SlotCountByBackfill
+from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import (
+    SlotPage,
+    SlotPageArgs,
+    SlotPagesByBackfill,
+)
+from backfill_gateway.resolvers.records import BackfillRecord
+
+__all__ = [
+    "NO_PROGRESS",
+    "BackfillById",
+    "DagByDagId",
+    "DagRunById",
+    "Loaders",
+    "Progress",
+    "ProgressByBackfill",
+    "SlotById",
+    "SlotCountByBackfill",
+    "SlotPage",
+    "SlotPageArgs",
+    "SlotPagesByBackfill",
+]
+
+
+class Loaders:
+    """The DataLoaders of one request; they cache within the request only.
+
+    The load functions hold the session, never this object: a reference cycle
+    through the loaders would keep every record of a response alive until the
+    cyclic garbage collector runs, instead of freeing it when the request ends.
+    """
+
+    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+        self._session = session
+        self.backfill_by_id = BackfillById(session, orphan_cutoff)
+        self.dag_run_by_id = DagRunById(session)
+        self.slot_by_id = SlotById(session)
+        self.dag_by_dag_id = DagByDagId(session)
+        self.progress_by_backfill = ProgressByBackfill(session)
+        self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
+        self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
+        self._memoized: dict[Hashable, asyncio.Future] = {}
+
+    def slot_pages_by_backfill(self, args: SlotPageArgs) -> SlotPagesByBackfill:
+        """The loader for one set of page arguments (one statement per distinct value)."""
+        loader = self._slot_pages.get(args)
+        if loader is None:
+            loader = self._slot_pages[args] = SlotPagesByBackfill(self._session, args)
+        return loader
+
+    def slot_count_by_backfill(self, spec: SlotFilter) -> SlotCountByBackfill:
+        """The loader for one filter (one statement per distinct filter)."""
+        loader = self._slot_counts.get(spec)
+        if loader is None:
+            loader = self._slot_counts[spec] = SlotCountByBackfill(self._session, spec)
+        return loader
+
+    async def memoized_rows(
+        self, key: Hashable, statement: Callable[[], tuple[Select, dict]]
+    ) -> list[Mapping[str, Any]]:
+        """Rows of a statement that is not per parent (a listing, a count), memoized per
+        request: sent at most once for the same key, however many fields ask for it."""
+        future = self._memoized.get(key)
+        if future is None:
+            future = self._memoized[key] = asyncio.ensure_future(
+                mappings(self._session, *statement())
+            )
+        return await asyncio.shield(future)
+
+    def prime_backfills(self, records: Iterable[BackfillRecord]) -> None:
+        """Backfills read by a listing need no second lookup by id."""
+        self.backfill_by_id.prime_many({record.backfill_id: record for record in records})

@@ -1,0 +1,21 @@
+"""`BackfillById`: backfills by Airflow id, with their derived status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.resolvers.loaders.rows import load_by_key
+from backfill_gateway.resolvers.records import BackfillRecord
+
+
+class BackfillById(DataLoader[int, BackfillRecord | None]):
+    """A backfill by its id; None when there is no such row."""
+
+    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+        record = partial(BackfillRecord, orphan_cutoff=orphan_cutoff)
+        super().__init__(partial(load_by_key, session, backfill_sql.backfills_by_id, record, "id"))

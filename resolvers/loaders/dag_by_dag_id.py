@@ -1,0 +1,19 @@
+"""`DagByDagId`: rows of Airflow's `dag` table by dag_id."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from backfill_gateway.db import dags as dag_sql
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.resolvers.loaders.rows import load_by_key
+from backfill_gateway.resolvers.records import DagRecord
+
+
+class DagByDagId(DataLoader[str, DagRecord | None]):
+    """A DAG by its dag_id; None when its `dag` row is gone."""
+
+    def __init__(self, session: ReadSession) -> None:
+        super().__init__(partial(load_by_key, session, dag_sql.dags_by_id, DagRecord, "dag_id"))

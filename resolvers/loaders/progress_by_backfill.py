@@ -1,0 +1,60 @@
+"""`ProgressByBackfill`: slot and run-state counts over a whole backfill."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.resolvers.loaders.rows import mappings
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    slot_count: int
+    skipped_count: int
+    run_missing_count: int
+    queued_count: int
+    running_count: int
+    success_count: int
+    failed_count: int
+
+    @property
+    def finished_count(self) -> int:
+        # Nothing is left to run for a slot that finished, was skipped or lost its run.
+        return self.success_count + self.failed_count + self.skipped_count + self.run_missing_count
+
+    @property
+    def finished_fraction(self) -> float | None:
+        return self.finished_count / self.slot_count if self.slot_count else None
+
+
+NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
+
+
+async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> list[Progress]:
+    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids))
+    found = {
+        row["backfill_id"]: Progress(
+            slot_count=row["slot_count"],
+            skipped_count=int(row["skipped_count"]),
+            run_missing_count=int(row["run_missing_count"]),
+            queued_count=int(row["queued_count"]),
+            running_count=int(row["running_count"]),
+            success_count=int(row["success_count"]),
+            failed_count=int(row["failed_count"]),
+        )
+        for row in rows
+    }
+    return [found.get(backfill_id, NO_PROGRESS) for backfill_id in backfill_ids]
+
+
+class ProgressByBackfill(DataLoader[int, Progress]):
+    """A backfill's progress by backfill id; all zeros for a backfill without slots."""
+
+    def __init__(self, session: ReadSession) -> None:
+        super().__init__(partial(_load_progress, session))

@@ -1,0 +1,25 @@
+"""`SlotById`: backfill slots (`backfill_dag_run` rows) by id, each with its dag run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.resolvers.loaders.rows import load_by_key
+from backfill_gateway.resolvers.records import SlotRecord, slot_from_mapping
+
+
+def _slot(row: Mapping[str, Any]) -> SlotRecord:
+    return slot_from_mapping(row, slot_sql.RUN_PREFIX)
+
+
+class SlotById(DataLoader[int, SlotRecord | None]):
+    """A slot by its id; None when there is no such row."""
+
+    def __init__(self, session: ReadSession) -> None:
+        super().__init__(partial(load_by_key, session, slot_sql.slots_by_id, _slot, "id"))
