@@ -28,12 +28,12 @@ _PROJECT = str(ROOT) + "/"
 # (bucket, test on the frame's file path and function); first match wins.
 BUCKETS = [
     ("JSON encoding (orjson)", lambda p, f: "orjson" in p or (p.endswith("web/graphql_endpoint.py") and f == "json_response")),
-    ("rows -> records (Result/Row, TypeDecorators, records.py, loaders.py)", lambda p, f: (
+    ("rows -> records (Result/Row, TypeDecorators, records.py, loaders/)", lambda p, f: (
         "recordobj.c" in p and f in ("record_subscript", "record_item")) or any(s in p for s in (
         "sqlalchemy/engine/result.py", "sqlalchemy/engine/row.py", "sqlalchemy/engine/_result_cy",
         "sqlalchemy/engine/_row_cy", "sqlalchemy/engine/cursor.py", "sqlalchemy/engine/_processors",
         "sqlalchemy/sql/type_api.py", _PROJECT + "db/types.py", _PROJECT + "resolvers/records.py",
-        _PROJECT + "resolvers/loaders.py"))),
+        _PROJECT + "resolvers/loaders/"))),
     ("SQL: build + compile (SQLAlchemy Core, db/ builders)", lambda p, f: "sqlalchemy/sql/" in p or "sqlalchemy generated" in f or any(
         p.startswith(_PROJECT + "db/" + m) for m in ("slots.py", "backfills.py", "keyset.py", "dag_runs.py", "dags.py"))),
     ("SQL: asyncpg driver (protocol, decoding)", lambda p, f: "asyncpg" in p),

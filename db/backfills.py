@@ -32,13 +32,12 @@ from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
     SeekShape,
-    bound_seek,
+    boundary_flags,
     fetch_order,
-    from_before,
+    parameterized_seek,
     range_conditions,
     seek_parameters,
     seek_shape,
-    up_to_after,
 )
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
@@ -161,7 +160,7 @@ def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> 
     whether items lie beyond the cursor, still in one statement.
     """
     order_columns = ORDER_COLUMNS[order_field]
-    seek = bound_seek(shape, order_columns)
+    seek = parameterized_seek(shape, order_columns)
     conditions = filter_conditions(spec)
     page = (
         select(*_columns())
@@ -172,16 +171,11 @@ def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> 
     if seek.after is None and seek.before is None:
         return page
 
-    def beyond(condition: ColumnElement) -> ColumnElement[bool]:
-        return exists().where(*conditions, condition)
+    def exists_beyond(condition) -> ColumnElement[bool]:
+        return exists().where(*conditions, condition(order_columns))
 
     boundary = select(
-        (beyond(up_to_after(order_columns, seek)) if seek.after is not None else false()).label(
-            "exists_up_to_after"
-        ),
-        (beyond(from_before(order_columns, seek)) if seek.before is not None else false()).label(
-            "exists_from_before"
-        ),
+        *boundary_flags(seek, exists_beyond),
     ).subquery("boundary")
     page = page.subquery("page")
     page_order = [page.c[column.name] for column in order_columns]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, tuple_
+from sqlalchemy import ColumnElement, Integer, Label, Select, bindparam, false, tuple_
 
 # Labels of the boundary flags: some item sorts before the page's window (at or
 # before the `after` key), some item sorts after it (at or after the `before` key).
@@ -76,16 +76,42 @@ def fetch_order(columns: Sequence[ColumnElement], seek: Seek) -> list[ColumnElem
     return [column.desc() if descending else column.asc() for column in columns]
 
 
-def up_to_after(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
+def at_or_before_after_key(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
     """Rows at or before the `after` key: they exist iff there is a previous page."""
     assert seek.after is not None
     return ~sorts_after(columns, seek.after, seek.descending)
 
 
-def from_before(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
+def at_or_after_before_key(columns: Sequence[ColumnElement], seek: Seek) -> ColumnElement:
     """Rows at or after the `before` key: they exist iff there is a next page."""
     assert seek.before is not None
     return ~sorts_before(columns, seek.before, seek.descending)
+
+
+# A condition on a listing's sort columns, e.g. `partial(at_or_before_after_key, seek=...)`.
+Beyond = Callable[[Sequence[ColumnElement]], ColumnElement]
+
+
+def boundary_flags(
+    seek: Seek, exists_beyond: Callable[[Beyond], ColumnElement[bool]]
+) -> list[Label]:
+    """The two boundary flag columns of a page, so that even an empty page tells
+    whether items lie beyond its cursors: EXISTS an item before the window (only with
+    an `after` key), EXISTS one after it (only with a `before` key); false without.
+
+    `exists_beyond(condition)` is the EXISTS of the listing's items (its filter
+    applied) whose sort columns meet `condition`.
+    """
+
+    def flag(key, side, label: str) -> Label:
+        if key is None:
+            return false().label(label)
+        return exists_beyond(lambda columns: side(columns, seek)).label(label)
+
+    return [
+        flag(seek.after, at_or_before_after_key, BEFORE_WINDOW_FLAG),
+        flag(seek.before, at_or_after_before_key, AFTER_WINDOW_FLAG),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +129,7 @@ def seek_shape(seek: Seek) -> SeekShape:
 
 
 def seek_parameters(seek: Seek) -> dict[str, Any]:
-    """Values for the parameters of `bound_seek`."""
+    """Values for the parameters of `parameterized_seek`."""
     parameters: dict[str, Any] = {"limit": seek.limit}
     for name, key in (("after", seek.after), ("before", seek.before)):
         if key is not None:
@@ -111,7 +137,7 @@ def seek_parameters(seek: Seek) -> dict[str, Any]:
     return parameters
 
 
-def bound_seek(shape: SeekShape, columns: Sequence[ColumnElement]) -> Seek:
+def parameterized_seek(shape: SeekShape, columns: Sequence[ColumnElement]) -> Seek:
     """A Seek of bind parameters (typed like the sort columns), for cached statements."""
 
     def key(name: str, present: bool) -> tuple | None:

@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
-    false,
     func,
     select,
     true,
@@ -32,13 +31,12 @@ from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
     SeekShape,
-    bound_seek,
+    boundary_flags,
     fetch_order,
-    from_before,
+    parameterized_seek,
     range_conditions,
     seek_parameters,
     seek_shape,
-    up_to_after,
 )
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
@@ -103,15 +101,10 @@ def slot_pages(
 
 def _parents(spec: SlotFilter, seek: Seek):
     """One row per backfill, with EXISTS flags for slots beyond the cursors (false without)."""
-
-    def flag(boundary, cursor, label: str):
-        return (_beyond(spec, seek, boundary) if cursor is not None else false()).label(label)
-
     return (
         select(
             backfill.c.id.label("parent_id"),
-            flag(up_to_after, seek.after, "exists_up_to_after"),
-            flag(from_before, seek.before, "exists_from_before"),
+            *boundary_flags(seek, lambda condition: _beyond(spec, condition)),
         )
         .where(backfill.c.id.in_(BACKFILL_IDS))
         .subquery("parents")
@@ -132,7 +125,7 @@ def _slot_pages_lateral(
     slot = backfill_dag_run
     filter_run = dag_run.alias("filter_run")
     ordered = _order_columns(slot)
-    seek = bound_seek(shape, ordered)
+    seek = parameterized_seek(shape, ordered)
     parents = _parents(spec, seek)
     page = (
         select(*(slot.c[name] for name in SLOT_COLUMNS))
@@ -174,7 +167,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str]
     slot = backfill_dag_run
     filter_run = dag_run.alias("filter_run")
     ordered = _order_columns(slot)
-    seek = bound_seek(shape, ordered)
+    seek = parameterized_seek(shape, ordered)
     backfill_ids = BACKFILL_IDS
     position = (
         func.row_number()
@@ -215,7 +208,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str]
     )
 
 
-def _beyond(spec: SlotFilter, seek: Seek, boundary) -> ColumnElement[bool]:
+def _beyond(spec: SlotFilter, condition) -> ColumnElement[bool]:
     """EXISTS a slot of the outer backfill, matching the filter, on the far side of a cursor."""
     slot = backfill_dag_run.alias("beyond_slot")
     run = dag_run.alias("beyond_run")
@@ -225,7 +218,7 @@ def _beyond(spec: SlotFilter, seek: Seek, boundary) -> ColumnElement[bool]:
         .where(
             slot.c.backfill_id == backfill.c.id,
             *_filter_conditions(slot, run, spec),
-            boundary(_order_columns(slot), seek),
+            condition(_order_columns(slot)),
         )
     )
 

@@ -27,6 +27,10 @@ from sqlalchemy import (
 
 from backfill_gateway.db.types import UtcDateTime, jsonb, string_id
 
+# Airflow's ids are 32-bit INTEGER columns (GraphQL's Int is 32-bit too): ids, cursor
+# keys and sort ordinals beyond this cannot be stored, so input beyond it is refused.
+MAX_INTEGER = 2**31 - 1
+
 metadata = MetaData()
 
 backfill = Table(

@@ -1,60 +1,24 @@
-"""`Query.backfill` and `Query.backfills`, and the fields of a Backfill that need data."""
+"""`Query.backfills`: a filtered, ordered keyset listing of backfills, and its count."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from backfill_gateway.db import backfills as backfill_sql
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.resolvers.context import RequestContext
-from backfill_gateway.resolvers.cursors import (
-    BackfillKey,
-    decode_backfill_cursor,
-    encode_backfill_cursor,
-)
+from backfill_gateway.resolvers.cursors import BACKFILL_CURSORS
 from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
-from backfill_gateway.resolvers.loaders import Progress
-from backfill_gateway.resolvers.pagination import PageInfo, cut_page
-from backfill_gateway.resolvers.records import BackfillRecord, DagRecord
+from backfill_gateway.resolvers.pagination import Connection, cut_page
+from backfill_gateway.resolvers.records import BackfillRecord
 
 ORDER_FIELDS = {"ID": "id", "CREATED_AT": "created_at"}
 
 
-class BackfillEdge:
-    __slots__ = ("node", "order_field")
-
-    def __init__(self, node: BackfillRecord, order_field: str) -> None:
-        self.node = node
-        self.order_field = order_field
-
-    @property
-    def cursor(self) -> str:
-        return backfill_cursor(self.node, self.order_field)
-
-
-class BackfillConnection:
-    __slots__ = ("nodes", "page_info", "filter", "order_field")
-
-    def __init__(
-        self,
-        nodes: list[BackfillRecord],
-        page_info: PageInfo,
-        spec: backfill_sql.BackfillFilter,
-        order_field: str,
-    ) -> None:
-        self.nodes = nodes
-        self.page_info = page_info
-        self.filter = spec
-        self.order_field = order_field
-
-    @property
-    def edges(self) -> list[BackfillEdge]:
-        return [BackfillEdge(node, self.order_field) for node in self.nodes]
-
-
 def backfill_cursor(record: BackfillRecord, order_field: str) -> str:
     value = record.backfill_id if order_field == "id" else getattr(record, order_field)
-    return encode_backfill_cursor(order_field, value, record.backfill_id)
+    return BACKFILL_CURSORS[order_field].encode((order_field,), (value, record.backfill_id))
 
 
 def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
@@ -73,8 +37,9 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
     )
 
 
-def _seek_key(key: BackfillKey) -> tuple:
-    return (key.backfill_id,) if key.order_field == "id" else (key.value, key.backfill_id)
+def _seek_key(order_field: str, key: tuple) -> tuple:
+    """A cursor's key as the listing's sort columns: (id,) or (created_at, id)."""
+    return key[1:] if order_field == "id" else key
 
 
 async def list_backfills(
@@ -87,13 +52,14 @@ async def list_backfills(
     filter_input: Any,
     order_field: str,
     descending: bool,
-) -> BackfillConnection:
+) -> Connection[BackfillRecord]:
     spec = backfill_filter_spec(filter_input)
+    cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
-        lambda cursor, argument: decode_backfill_cursor(cursor, order_field=order_field, argument=argument),
+        lambda value, argument: cursor.decode(value, argument, (order_field,)),
     )  # fmt: skip
-    seek = window.seek(_seek_key, descending=descending)
+    seek = window.seek(partial(_seek_key, order_field), descending=descending)
     page = backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff)
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
@@ -103,20 +69,21 @@ async def list_backfills(
     ]
     context.loaders.prime_backfills(records)
     flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
+    cursor_of = partial(backfill_cursor, order_field=order_field)
     nodes, page_info = cut_page(
         records,
         window,
         exists_before_window=flagged and bool(rows[0][BEFORE_WINDOW_FLAG]),
         exists_after_window=flagged and bool(rows[0][AFTER_WINDOW_FLAG]),
-        cursor_of=lambda record: backfill_cursor(record, order_field),
+        cursor_of=cursor_of,
     )
-    return BackfillConnection(nodes, page_info, spec, order_field)
+    return Connection(nodes, page_info, cursor_of, partial(count_backfills, context, spec))
 
 
-async def count_backfills(context: RequestContext, connection: BackfillConnection) -> int:
+async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFilter) -> int:
     rows = await context.loaders.memoized_rows(
-        ("backfill_count", connection.filter),
-        lambda: backfill_sql.count_backfills(connection.filter, context.orphan_cutoff),
+        ("backfill_count", spec),
+        lambda: backfill_sql.count_backfills(spec, context.orphan_cutoff),
     )
     return rows[0]["backfill_count"]
 
@@ -124,17 +91,3 @@ async def count_backfills(context: RequestContext, connection: BackfillConnectio
 async def get_backfill(context: RequestContext, global_id: str) -> BackfillRecord | None:
     backfill_id = decode_global_id_of(global_id, BACKFILL)
     return await context.loaders.backfill_by_id.load(backfill_id)
-
-
-async def backfill_by_id(context: RequestContext, backfill_id: int | None) -> BackfillRecord | None:
-    if backfill_id is None:
-        return None
-    return await context.loaders.backfill_by_id.load(backfill_id)
-
-
-async def backfill_progress(context: RequestContext, backfill_id: int) -> Progress:
-    return await context.loaders.progress_by_backfill.load(backfill_id)
-
-
-async def backfill_dag(context: RequestContext, dag_id: str) -> DagRecord | None:
-    return await context.loaders.dag_by_dag_id.load(dag_id)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from backfill_gateway.db import finalize as finalize_sql
+from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.auth import require_admin
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.errors import ServiceUnavailable
@@ -28,7 +29,6 @@ from backfill_gateway.settings import MIN_GRACE_PERIOD_SECONDS
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-MAX_ID = 2**31 - 1  # Airflow's ids are 32-bit integers (GraphQL's Int, too)
 BAD_USER_INPUT = "BAD_USER_INPUT"
 ACTION = "finalizeOrphanedBackfills"
 
@@ -109,8 +109,8 @@ def validate(request: FinalizeRequest) -> list[UserError]:
     if request.backfill_ids is not None:
         if not request.backfill_ids:
             refuse("backfillIds", "backfillIds must not be empty; omit it to select by DAG.")
-        elif not all(-MAX_ID <= i <= MAX_ID for i in request.backfill_ids):
-            refuse("backfillIds", f"backfillIds must be 32-bit integers (at most {MAX_ID}).")
+        elif not all(-MAX_INTEGER <= i <= MAX_INTEGER for i in request.backfill_ids):
+            refuse("backfillIds", f"backfillIds must be 32-bit integers (at most {MAX_INTEGER}).")
         elif len(set(request.backfill_ids)) > request.limit:
             refuse(
                 "backfillIds",

@@ -7,6 +7,7 @@ import binascii
 from binascii import b2a_base64
 from dataclasses import dataclass
 
+from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.errors import BadUserInput
 
 BACKFILL = "Backfill"
@@ -39,7 +40,7 @@ def decode_global_id(value: str, *, argument: str = "id") -> GlobalId:
     if not sep or type_name not in NODE_TYPES or not key:
         raise BadUserInput(f"Argument `{argument}` is not a valid ID.", argument=argument)
     if type_name in INTEGER_KEYED:
-        if not (key.isascii() and key.isdigit()) or len(key) > 10 or int(key) > 2**31 - 1:
+        if not (key.isascii() and key.isdigit()) or len(key) > 10 or int(key) > MAX_INTEGER:
             raise BadUserInput(f"Argument `{argument}` is not a valid ID.", argument=argument)
         return GlobalId(type_name, int(key))
     return GlobalId(type_name, key)

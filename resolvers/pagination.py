@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -45,6 +45,46 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+class Edge(Generic[T]):
+    """A node and its cursor, computed only when a query asks for it."""
+
+    __slots__ = ("node", "_cursor_of")
+
+    def __init__(self, node: T, cursor_of: Callable[[T], str]) -> None:
+        self.node = node
+        self._cursor_of = cursor_of
+
+    @property
+    def cursor(self) -> str:
+        return self._cursor_of(self.node)
+
+
+class Connection(Generic[T]):
+    """A page of any connection: what the schema's generic `Connection` reads.
+
+    `count()` counts the items of the whole connection (not the page); it is called
+    only when a query selects `totalCount`.
+    """
+
+    __slots__ = ("nodes", "page_info", "_cursor_of", "count")
+
+    def __init__(
+        self,
+        nodes: list[T],
+        page_info: PageInfo,
+        cursor_of: Callable[[T], str],
+        count: Callable[[], Awaitable[int]],
+    ) -> None:
+        self.nodes = nodes
+        self.page_info = page_info
+        self._cursor_of = cursor_of
+        self.count = count
+
+    @property
+    def edges(self) -> list[Edge[T]]:
+        return [Edge(node, self._cursor_of) for node in self.nodes]
 
 
 def _check_size(value: int, argument: str, max_page_size: int) -> None:

@@ -8,7 +8,6 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
 from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.schema.arguments import After, Before, First, Last
@@ -20,7 +19,8 @@ from backfill_gateway.schema.enums import (
     OrderDirection,
     ReprocessBehavior,
 )
-from backfill_gateway.schema.node import Node, PageInfo
+from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.pagination import Connection, Edge
 from backfill_gateway.schema.selections import dag_run_columns
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 
@@ -78,11 +78,11 @@ class Backfill(Node):
 
     @strawberry.field(description="Slot and run-state counts over the whole backfill.")
     async def progress(self, info: strawberry.Info) -> BackfillProgress:
-        return await backfill_resolvers.backfill_progress(info.context, self.backfill_id)
+        return await info.context.loaders.progress_by_backfill.load(self.backfill_id)
 
     @strawberry.field(description="The backfilled DAG; null when its `dag` row is gone.")
     async def dag(self, info: strawberry.Info) -> Dag | None:
-        return await backfill_resolvers.backfill_dag(info.context, self.dag_id)
+        return await info.context.loaders.dag_by_dag_id.load(self.dag_id)
 
     @strawberry.field(
         description="The backfill's slots in `sortOrdinal` order (ties by id), one edge per "
@@ -117,22 +117,20 @@ class Backfill(Node):
 
 
 @strawberry.type(description="An edge of a backfill listing.")
-class BackfillEdge:
-    cursor: str = strawberry.field(description="Opaque cursor of this edge, for `after`/`before`.")
+class BackfillEdge(Edge[Backfill]):
     node: Backfill = strawberry.field(description="The backfill.")
 
 
 @strawberry.type(description="A page of backfills.")
-class BackfillConnection:
+class BackfillConnection(Connection[Backfill]):
     edges: list[BackfillEdge] = strawberry.field(description="The page's edges.")
     nodes: list[Backfill] = strawberry.field(
         description="The page's backfills, without cursors (shortcut for `edges { node }`)."
     )
-    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
     @strawberry.field(description="Number of backfills matching the filter, over all pages.")
-    async def total_count(self, info: strawberry.Info) -> int:
-        return await backfill_resolvers.count_backfills(info.context, self)
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 @strawberry.input(description="Which backfills to list; all given conditions must hold.")

@@ -9,7 +9,6 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
-from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers.records import DagRunRecord
 from backfill_gateway.schema.enums import DagRunState
 from backfill_gateway.schema.node import Node
@@ -78,7 +77,9 @@ class DagRun(Node):
     async def backfill(
         self, info: strawberry.Info
     ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
-        return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
+        if self.backfill_id is None:
+            return None
+        return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
     @classmethod
     def is_type_of(cls, obj, info) -> bool:

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from backfill_gateway.resolvers import backfills as backfill_resolvers
-from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
 from backfill_gateway.resolvers.records import SlotRecord
 from backfill_gateway.schema.dag_run import DagRun
 from backfill_gateway.schema.enums import BackfillDagRunExceptionReason, DagRunState
-from backfill_gateway.schema.node import Node, PageInfo
+from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.pagination import Connection, Edge
 
 if TYPE_CHECKING:
     from backfill_gateway.schema.backfill import Backfill
@@ -55,7 +54,7 @@ class BackfillDagRun(Node):
     async def backfill(
         self, info: strawberry.Info
     ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
-        return await backfill_resolvers.backfill_by_id(info.context, self.backfill_id)
+        return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
     @classmethod
     def is_type_of(cls, obj, info) -> bool:
@@ -63,26 +62,24 @@ class BackfillDagRun(Node):
 
 
 @strawberry.type(description="An edge of a backfill's `dagRuns` connection.")
-class BackfillDagRunEdge:
-    cursor: str = strawberry.field(description="Opaque cursor of this edge, for `after`/`before`.")
+class BackfillDagRunEdge(Edge[BackfillDagRun]):
     node: BackfillDagRun = strawberry.field(description="The slot.")
 
 
 @strawberry.type(
     description="A page of a backfill's slots, in `sortOrdinal` order, skipped slots included."
 )
-class BackfillDagRunConnection:
+class BackfillDagRunConnection(Connection[BackfillDagRun]):
     edges: list[BackfillDagRunEdge] = strawberry.field(description="The page's edges.")
     nodes: list[BackfillDagRun] = strawberry.field(
         description="The page's slots, without cursors (shortcut for `edges { node }`)."
     )
-    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
     @strawberry.field(
         description="Number of slots matching the filter in the whole backfill, not the page."
     )
-    async def total_count(self, info: strawberry.Info) -> int:
-        return await dag_run_resolvers.total_count(info.context, self)
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 @strawberry.input(description="Which slots of a backfill to list; all conditions must hold.")
