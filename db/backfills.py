@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    and_,
     bindparam,
     case,
     exists,
@@ -27,6 +26,12 @@ from sqlalchemy import (
     true,
 )
 
+from backfill_gateway.db.backfill_status import (
+    ORPHAN_CUTOFF,
+    has_active_runs,
+    has_slots,
+    status_condition,
+)
 from backfill_gateway.db.dags import possible_dag_ids
 from backfill_gateway.db.keyset import (
     PageStatement,
@@ -39,17 +44,9 @@ from backfill_gateway.db.keyset import (
     seek_parameters,
     seek_shape,
 )
-from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
-
-# Derived statuses, spelled as in resolvers.records.BackfillStatus.
-COMPLETED, PAUSED, RUNNING, INITIALIZING, ORPHANED = (
-    "COMPLETED", "PAUSED", "RUNNING", "INITIALIZING", "ORPHANED",
-)  # fmt: skip
+from backfill_gateway.db.tables import backfill
 
 STATEMENT_CACHE_SIZE = 256
-# `now - grace period`: changes with every request, so it is a parameter.
-ORPHAN_CUTOFF = bindparam("orphan_cutoff", type_=backfill.c.created_at.type)
-
 ORDER_COLUMNS = {
     "id": (backfill.c.id,),
     "created_at": (backfill.c.created_at, backfill.c.id),
@@ -65,26 +62,6 @@ class BackfillFilter:
     created_before: datetime | None = None
 
 
-ACTIVE_RUN_STATES = ("queued", "running")
-
-
-def has_slots() -> ColumnElement[bool]:
-    return exists().where(backfill_dag_run.c.backfill_id == backfill.c.id)
-
-
-def has_active_runs() -> ColumnElement[bool]:
-    """The backfill owns a queued or running dag run (`dag_run.backfill_id`).
-
-    Its runs are always of its DAG: matching `dag_id` too lets the database use
-    Airflow's (state, dag_id) indexes; nothing indexes `dag_run.backfill_id`.
-    """
-    return exists().where(
-        dag_run.c.dag_id == backfill.c.dag_id,
-        dag_run.c.state.in_(ACTIVE_RUN_STATES),
-        dag_run.c.backfill_id == backfill.c.id,
-    )
-
-
 def _columns():
     return [
         *backfill.c,
@@ -92,24 +69,6 @@ def _columns():
         # Only a backfill without slots needs the second probe.
         case((has_slots(), false()), else_=has_active_runs()).label("has_active_runs"),
     ]
-
-
-def status_condition(status: str, orphan_cutoff=ORPHAN_CUTOFF) -> ColumnElement[bool]:
-    """SQL twin of resolvers.records.backfill_status (tests check they agree)."""
-    active = backfill.c.completed_at.is_(None)
-    not_paused = or_(backfill.c.is_paused.is_(None), backfill.c.is_paused == false())
-    if status == COMPLETED:
-        return backfill.c.completed_at.is_not(None)
-    if status == PAUSED:
-        return and_(active, backfill.c.is_paused == true())
-    working = or_(has_slots(), has_active_runs())
-    if status == RUNNING:
-        return and_(active, not_paused, working)
-    if status == INITIALIZING:
-        return and_(active, not_paused, ~working, backfill.c.created_at > orphan_cutoff)
-    if status == ORPHANED:
-        return and_(active, not_paused, ~working, backfill.c.created_at <= orphan_cutoff)
-    raise ValueError(f"unknown backfill status {status!r}")
 
 
 def filter_conditions(spec: BackfillFilter, orphan_cutoff=ORPHAN_CUTOFF) -> list[ColumnElement]:

@@ -35,7 +35,7 @@ from sqlalchemy import ColumnElement, Insert, Select, Update, insert, select, up
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from backfill_gateway.db.backfills import has_active_runs, has_slots
+from backfill_gateway.db.backfill_status import has_active_runs, has_slots
 from backfill_gateway.db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"

@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from backfill_gateway.db import finalize as finalize_sql
+from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.auth import require_admin
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.errors import ServiceUnavailable
-from backfill_gateway.resolvers.records import BackfillRecord, BackfillStatus
+from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.settings import MIN_GRACE_PERIOD_SECONDS
 
 DEFAULT_LIMIT = 100

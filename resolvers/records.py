@@ -9,43 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from backfill_gateway.db.backfill_status import backfill_status
 from backfill_gateway.db.slots import SLOT_COLUMNS
 from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
 
 # Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
 KNOWN_EXCEPTION_REASONS = frozenset({"already exists", "in flight", "unknown"})
-
-
-class BackfillStatus(StrEnum):
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    COMPLETED = "COMPLETED"
-    INITIALIZING = "INITIALIZING"
-    ORPHANED = "ORPHANED"
-
-
-def backfill_status(
-    *, completed_at: datetime | None, is_paused: bool, has_slots: bool, has_active_runs: bool,
-    created_at: datetime, orphan_cutoff: datetime,
-) -> BackfillStatus:
-    """The one definition of a backfill's status (db.backfills mirrors it in SQL).
-
-    A backfill without slots that still owns a queued or running run is at work,
-    not orphaned: finalizeOrphanedBackfills would refuse it too.
-    """
-    if completed_at is not None:
-        return BackfillStatus.COMPLETED
-    if is_paused:
-        return BackfillStatus.PAUSED
-    if not has_slots and not has_active_runs:
-        return (
-            BackfillStatus.ORPHANED if created_at <= orphan_cutoff else BackfillStatus.INITIALIZING
-        )
-    return BackfillStatus.RUNNING
 
 
 class BackfillRecord:

@@ -6,28 +6,39 @@ from enum import Enum
 
 import strawberry
 
+from backfill_gateway.db import backfill_status as domain_status
 
-@strawberry.enum(description="Where a backfill stands, derived from its row and its slots.")
-class BackfillStatus(Enum):
-    RUNNING = strawberry.enum_value(
-        "RUNNING",
-        description="Active, not paused, with slots (or, without slots, owning a queued or "
+
+def exposed_enum(
+    domain: type[Enum], *, name: str, description: str, values: dict[str, str]
+) -> type[Enum]:
+    """The GraphQL enum of a domain enum: same members, names and values, in the domain's
+    order, with a description for each (`values`, by member name; all must be given)."""
+    assert set(values) == set(domain.__members__), (
+        f"{name}: describe exactly {list(domain.__members__)}"
+    )
+    members = {
+        member.name: strawberry.enum_value(member.value, description=values[member.name])
+        for member in domain
+    }
+    return strawberry.enum(Enum(name, members), description=description)  # type: ignore[return-value]
+
+
+BackfillStatus = exposed_enum(
+    domain_status.BackfillStatus,
+    name="BackfillStatus",
+    description="Where a backfill stands, derived from its row and its slots.",
+    values={
+        "RUNNING": "Active, not paused, with slots (or, without slots, owning a queued or "
         "running run).",
-    )
-    PAUSED = strawberry.enum_value("PAUSED", description="Active but paused.")
-    COMPLETED = strawberry.enum_value(
-        "COMPLETED", description="`completedAt` is set (finished or cancelled)."
-    )
-    INITIALIZING = strawberry.enum_value(
-        "INITIALIZING",
-        description="Active, without slots or active runs yet, younger than the orphan grace "
-        "period: Airflow is probably still creating its runs.",
-    )
-    ORPHANED = strawberry.enum_value(
-        "ORPHANED",
-        description="Active, without slots or active runs, older than the orphan grace period: "
+        "PAUSED": "Active but paused.",
+        "COMPLETED": "`completedAt` is set (finished or cancelled).",
+        "INITIALIZING": "Active, without slots or active runs yet, younger than the orphan "
+        "grace period: Airflow is probably still creating its runs.",
+        "ORPHANED": "Active, without slots or active runs, older than the orphan grace period: "
         "its creation most likely crashed, and it blocks new backfills of its DAG.",
-    )
+    },
+)
 
 
 @strawberry.enum(description="State of a DAG run, as Airflow records it.")

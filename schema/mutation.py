@@ -3,53 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from backfill_gateway.resolvers import finalize as finalize_resolvers
 from backfill_gateway.schema.backfill import Backfill
+from backfill_gateway.schema.enums import exposed_enum
 
-
-@strawberry.enum(description="What finalizeOrphanedBackfills did with, or found about, a backfill.")
-class FinalizeOutcome(Enum):
-    FINALIZED = strawberry.enum_value(
-        "FINALIZED",
-        description="An orphan: `completedAt` and `updatedAt` were set to `now` and one "
+FinalizeOutcome = exposed_enum(
+    finalize_resolvers.Outcome,
+    name="FinalizeOutcome",
+    description="What finalizeOrphanedBackfills did with, or found about, a backfill.",
+    values={
+        "FINALIZED": "An orphan: `completedAt` and `updatedAt` were set to `now` and one "
         "`finalize_orphaned_backfill` row was written to Airflow's audit log.",
-    )
-    WOULD_FINALIZE = strawberry.enum_value(
-        "WOULD_FINALIZE",
-        description="An orphan that a call with `dryRun: false` would finalize; nothing "
+        "WOULD_FINALIZE": "An orphan that a call with `dryRun: false` would finalize; nothing "
         "was written.",
-    )
-    ALREADY_COMPLETED = strawberry.enum_value(
-        "ALREADY_COMPLETED",
-        description="`completedAt` was already set (by Airflow, a cancel, or an earlier or "
-        "concurrent finalize call).",
-    )
-    HAS_SLOTS = strawberry.enum_value(
-        "HAS_SLOTS",
-        description="Active with slots: Airflow created its runs; Airflow completes it.",
-    )
-    HAS_ACTIVE_RUNS = strawberry.enum_value(
-        "HAS_ACTIVE_RUNS",
-        description="Without slots, but it owns a queued or running dag run: never finalized.",
-    )
-    TOO_YOUNG = strawberry.enum_value(
-        "TOO_YOUNG",
-        description="Without slots, but created after the cutoff: Airflow may still be "
+        "ALREADY_COMPLETED": "`completedAt` was already set (by Airflow, a cancel, or an "
+        "earlier or concurrent finalize call).",
+        "HAS_SLOTS": "Active with slots: Airflow created its runs; Airflow completes it.",
+        "HAS_ACTIVE_RUNS": "Without slots, but it owns a queued or running dag run: never "
+        "finalized.",
+        "TOO_YOUNG": "Without slots, but created after the cutoff: Airflow may still be "
         "creating its runs.",
-    )
-    LOCKED = strawberry.enum_value(
-        "LOCKED",
-        description="Its row is locked by another transaction, e.g. Airflow inserting its "
+        "LOCKED": "Its row is locked by another transaction, e.g. Airflow inserting its "
         "runs or another finalize call; left alone (PostgreSQL, MySQL, MariaDB only).",
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="No backfill has this id."
-    )
+        "NOT_FOUND": "No backfill has this id.",
+    },
+)
 
 
 @strawberry.type(description="An input the operation refused; nothing was read or written.")
