@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         if graphiql:
             graphiql.warn_if_not_installed()
         if settings.uses_embedded_demo and not settings.demo_database_path.exists():
-            from backfill_gateway.db.demo import create_demo_database
+            from backfill_gateway.demo import create_demo_database
 
             await create_demo_database(settings.demo_database_path)
         tune_garbage_collector()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from backfill_gateway.db.demo import create_demo_database
+    from backfill_gateway.demo import create_demo_database
     from backfill_gateway.settings import Settings
 
     path = args.path or Settings().demo_database_path

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from backfill_gateway.app import create_app
-from backfill_gateway.db.demo import DemoDataset, build_demo_dataset, load_demo_dataset
+from backfill_gateway.demo import DemoDataset, build_demo_dataset, load_demo_dataset
 from backfill_gateway.settings import Settings
 from tests.support.databases import (
     BACKENDS,

@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backfill_gateway.db import tables
-from backfill_gateway.db.demo import (
+from backfill_gateway.demo import (
     JSON_NULL,
     DemoDataset,
     build_demo_dataset,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from backfill_gateway.app import create_app
-from backfill_gateway.db.demo import load_demo_dataset
+from backfill_gateway.demo import load_demo_dataset
 from tests.conftest import FIXED_NOW, DemoDatabase, _enter_database, gateway_settings
 from tests.support.databases import create_airflow_schema
 from tests.support.gateway import GatewayClient

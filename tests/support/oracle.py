@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import JSON
 
-from backfill_gateway.db.demo import DemoDataset
+from backfill_gateway.demo import DemoDataset
 
 
 def json_value(value: Any) -> Any:
