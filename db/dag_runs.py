@@ -36,14 +36,15 @@ DAG_RUN_FIELDS = (
 )
 
 
-def dag_run_columns(
-    table: Table | Alias = dag_run, prefix: str = "", names: Collection[str] | None = None
+def labeled_dag_run_columns(
+    table: Table | Alias = dag_run, prefix: str = "", attributes: Collection[str] | None = None
 ) -> list[Label]:
-    """Labeled columns; only `names` (and always the id) when given."""
+    """`dag_run` columns labeled `prefix` + the record attribute each one fills; only those
+    of `attributes` (and always the id) when given."""
     return [
         table.c[column].label(prefix + name)
         for name, column in DAG_RUN_FIELDS
-        if names is None or name == "dag_run_id" or name in names
+        if attributes is None or name == "dag_run_id" or name in attributes
     ]
 
 
@@ -53,6 +54,6 @@ def dag_runs_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
 
 @lru_cache(maxsize=1)
 def _dag_runs_by_id() -> Select:
-    return select(*dag_run_columns()).where(
+    return select(*labeled_dag_run_columns()).where(
         dag_run.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
     )

@@ -125,7 +125,9 @@ class SeekShape:
 
 
 def seek_shape(seek: Seek) -> SeekShape:
-    return SeekShape(seek.descending, seek.from_end, seek.after is not None, seek.before is not None)
+    return SeekShape(
+        seek.descending, seek.from_end, seek.after is not None, seek.before is not None
+    )
 
 
 def seek_parameters(seek: Seek) -> dict[str, Any]:

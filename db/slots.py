@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import FromClause
 
-from backfill_gateway.db.dag_runs import dag_run_columns
+from backfill_gateway.db.dag_runs import labeled_dag_run_columns
 from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
@@ -86,14 +86,14 @@ def slot_pages(
     backfill_ids: Sequence[int],
     spec: SlotFilter,
     seek: Seek,
-    run_columns: tuple[str, ...] | None = None,
+    run_attributes: tuple[str, ...] | None = None,
     dialect: str = "sqlite",
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL) or with a cursor, the
     rows hang off one `parent_id` row per backfill with its boundary flags."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    statement = build(spec, seek_shape(seek), run_columns)
+    statement = build(spec, seek_shape(seek), run_attributes)
     parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=lateral or has_cursor)
@@ -113,7 +113,7 @@ def _parents(spec: SlotFilter, seek: Seek):
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _slot_pages_lateral(
-    spec: SlotFilter, shape: SeekShape, run_columns: Collection[str] | None
+    spec: SlotFilter, shape: SeekShape, run_attributes: Collection[str] | None
 ) -> Select:
     """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
     its slots looks its dag run up by primary key.
@@ -144,17 +144,17 @@ def _slot_pages_lateral(
         select(
             parents,
             *(page.c[name] for name in SLOT_COLUMNS),
-            *dag_run_columns(run, RUN_PREFIX, run_columns),
+            *labeled_dag_run_columns(run, RUN_PREFIX, run_attributes),
         )
-        .select_from(
-            parents.outerjoin(page, true()).outerjoin(run, run.c.id == page.c.dag_run_id)
-        )
+        .select_from(parents.outerjoin(page, true()).outerjoin(run, run.c.id == page.c.dag_run_id))
         .order_by(parents.c.parent_id, *fetch_order((page.c.sort_ordinal, page.c.id), seek))
     )
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str] | None) -> Select:
+def _slot_pages(
+    spec: SlotFilter, shape: SeekShape, run_attributes: Collection[str] | None
+) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
     `row_number()` over each backfill's slots (in `sort_ordinal, id` order,
@@ -162,7 +162,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str]
     LEFT OUTER JOIN keeps skipped slots (NULL dag_run_id) as rows with NULL run
     columns. With a cursor, rows hang off one row per backfill carrying EXISTS
     flags for items beyond the cursor, so empty pages still get exact pageInfo.
-    Only the `run_columns` the query selects are fetched (all when None).
+    Only the `run_attributes` the query selects are fetched (all when None).
     """
     slot = backfill_dag_run
     filter_run = dag_run.alias("filter_run")
@@ -186,7 +186,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape, run_columns: Collection[str]
     )
     run = dag_run
     page_columns = [page.c[name] for name in SLOT_COLUMNS]
-    run_selected = dag_run_columns(run, RUN_PREFIX, run_columns)
+    run_selected = labeled_dag_run_columns(run, RUN_PREFIX, run_attributes)
     if seek.after is None and seek.before is None:
         return (
             select(*page_columns, *run_selected)
@@ -273,7 +273,7 @@ def slots_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
 def _slots_by_id() -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
-        select(*(slot.c[name] for name in SLOT_COLUMNS), *dag_run_columns(run, RUN_PREFIX))
+        select(*(slot.c[name] for name in SLOT_COLUMNS), *labeled_dag_run_columns(run, RUN_PREFIX))
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
         .where(slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())))
     )

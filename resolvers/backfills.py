@@ -64,9 +64,7 @@ async def list_backfills(
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )
-    records = [
-        BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None
-    ]
+    records = [BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None]
     context.loaders.prime_backfills(records)
     flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
     cursor_of = partial(backfill_cursor, order_field=order_field)

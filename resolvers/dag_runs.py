@@ -41,15 +41,15 @@ async def backfill_dag_runs(
     last: int | None,
     before: str | None,
     filter_input: Any,
-    run_columns: tuple[str, ...] | None = None,
+    run_attributes: tuple[str, ...] | None = None,
 ) -> Connection[SlotRecord]:
-    """A page of a backfill's slots; `run_columns` limits the dag run columns fetched."""
+    """A page of a backfill's slots; `run_attributes` limits the dag run columns fetched."""
     spec = slot_filter_spec(filter_input)
     window = context.page_window(
         first, last, after, before,
         lambda cursor, argument: SLOT_CURSOR.decode(cursor, argument, (backfill_id,)),
     )  # fmt: skip
-    args = SlotPageArgs(window.seek(_seek_key), spec, run_columns)
+    args = SlotPageArgs(window.seek(_seek_key), spec, run_attributes)
     page = await context.loaders.slot_pages_by_backfill(args).load(backfill_id)
     nodes, page_info = cut_page(
         page.slots,

@@ -142,8 +142,7 @@ def _classify(row: Any, locked: bool, cutoff: datetime, dry_run: bool) -> tuple[
         )
     if not locked:
         return Outcome.LOCKED, (
-            "row locked by another transaction (Airflow creating its runs, or another "
-            "finalizer)"
+            "row locked by another transaction (Airflow creating its runs, or another finalizer)"
         )
     reason = (
         f"no slots and no queued or running runs; created at {_iso(row['created_at'])}, "

@@ -121,7 +121,9 @@ def page_window(
     before_key = decode_cursor(before, "before") if before is not None else None
     if last is not None:
         return PageWindow(last, True, after_key, before_key)
-    return PageWindow(first if first is not None else default_page_size, False, after_key, before_key)
+    return PageWindow(
+        first if first is not None else default_page_size, False, after_key, before_key
+    )
 
 
 def cut_page(

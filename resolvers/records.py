@@ -162,7 +162,7 @@ def slot_reader(fields: tuple[str, ...], run_prefix: str) -> Callable[[Sequence[
         "        run = None",
         "    else:",
         "        run = new(DagRunRecord)",
-        *(f"        run.{name[len(run_prefix):]} = row[{position[name]}]" for name in run_columns),
+        *(f"        run.{name[len(run_prefix) :]} = row[{position[name]}]" for name in run_columns),
         "    return SlotRecord("
         + ", ".join(f"row[{position[name]}]" for name in SLOT_COLUMNS)
         + ", run)",

@@ -108,7 +108,7 @@ class Backfill(Node):
             last=last,
             before=before,
             filter_input=filter,
-            run_columns=dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD),
+            run_attributes=dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD),
         )
 
     @classmethod

@@ -17,9 +17,7 @@ T = TypeVar("T")
 @strawberry.type(description="Where a page sits in its connection (Relay).")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether items exist after this page.")
-    has_previous_page: bool = strawberry.field(
-        description="Whether items exist before this page."
-    )
+    has_previous_page: bool = strawberry.field(description="Whether items exist before this page.")
     start_cursor: str | None = strawberry.field(
         description="Cursor of the first edge; null when the page is empty."
     )

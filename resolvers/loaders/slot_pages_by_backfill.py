@@ -20,7 +20,7 @@ class SlotPageArgs:
 
     seek: Seek
     filter: slot_sql.SlotFilter
-    run_columns: tuple[str, ...] | None = None
+    run_attributes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ async def _load_slot_pages(
     session: ReadSession, args: SlotPageArgs, backfill_ids: Sequence[int]
 ) -> list[SlotPage]:
     page = slot_sql.slot_pages(
-        backfill_ids, args.filter, args.seek, args.run_columns, session.dialect_name
+        backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name
     )
     rows = await session.all(page.statement, page.parameters)
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
