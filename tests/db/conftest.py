@@ -1,0 +1,14 @@
+"""An engine over the shared demo database (every backend), for the SQL builders' tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from backfill_gateway.db.engine import create_engine
+
+
+@pytest.fixture
+async def demo_engine(demo_database):
+    engine = create_engine(demo_database.url)
+    yield engine
+    await engine.dispose()
