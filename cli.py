@@ -40,9 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from backfill_gateway.schema import schema
+    from backfill_gateway.web.execution.executable_schema import build_schema
 
-    sys.stdout.write(schema.as_str() + "\n")
+    sys.stdout.write(build_schema().as_str() + "\n")
     return 0
 
 
@@ -142,6 +142,7 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
+    from backfill_gateway.db.errors import DatabaseUnavailable
     from backfill_gateway.resolvers.errors import GatewayError
     from backfill_gateway.settings import Settings
 
@@ -158,6 +159,9 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
         report = asyncio.run(_finalize(args, settings))
     except GatewayError as error:
         print(f"finalize-orphans: {error.code}: {error.message}", file=sys.stderr)
+        return 1
+    except DatabaseUnavailable as error:
+        print(f"finalize-orphans: SERVICE_UNAVAILABLE: {error.message}", file=sys.stderr)
         return 1
     except (SQLAlchemyError, OSError) as error:
         print(f"finalize-orphans: {database}: {type(error).__name__}: {error}", file=sys.stderr)

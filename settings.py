@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     tokens_file: Path | None = None
     allow_anonymous_reads: bool = True
 
-    # Execute queries through the compiled fast path (schema/fast_path.py).
+    # Execute queries through the compiled fast path (web/execution/fast_path.py).
     fast_path: bool = True
 
     # Browser IDE at GET /graphql and schema introspection: on for the demo and

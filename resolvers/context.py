@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders import Loaders
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
 from backfill_gateway.settings import Settings

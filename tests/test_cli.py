@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backfill_gateway.schema import schema
+from backfill_gateway.web.execution.executable_schema import build_schema
+
+schema = build_schema()
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 

@@ -32,14 +32,14 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backfill_gateway.db.engine import recording_statements
+from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
-from backfill_gateway.schema.errors import PARSE_FAILED, classify
 from backfill_gateway.settings import Settings
 from backfill_gateway.web import observability
 from backfill_gateway.web.auth import TokenRegistry, authenticate
-from backfill_gateway.web.limits import mark_token_limit
+from backfill_gateway.web.execution.error_codes import PARSE_FAILED, classify
+from backfill_gateway.web.execution.query_limits import mark_token_limit
 
 JSON_MEDIA_TYPE = "application/json"
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"

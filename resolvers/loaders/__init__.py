@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
 from backfill_gateway.resolvers.loaders.dag_by_dag_id import DagByDagId

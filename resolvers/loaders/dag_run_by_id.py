@@ -7,7 +7,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import dag_runs as dag_run_sql
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import DagRunRecord
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import SlotRecord, slot_from_mapping
 

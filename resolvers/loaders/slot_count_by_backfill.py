@@ -8,7 +8,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import mappings
 
 

@@ -9,7 +9,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
-from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG, Seek
 from backfill_gateway.resolvers.records import SlotRecord, slot_reader
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import exc
 
 from backfill_gateway.db.dags import possible_dag_ids
-from backfill_gateway.db.engine import is_unavailable
+from backfill_gateway.db.errors import is_unavailable
 
 
 def mysql_error(errno: int, cls=pymysql.err.OperationalError) -> exc.DBAPIError:

@@ -20,8 +20,8 @@ import string
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
+from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.global_ids import encode_global_id
 
 KNOWN_CODES = {
@@ -248,19 +248,9 @@ accepts = st.sampled_from([
 
 async def send_and_check(gateway, backend: str, *, method="POST", params=None, content=None,
                          headers=None) -> None:
-    http = gateway.http
-    statements = []
-    engine = gateway.app.state.engine.sync_engine
-
-    def count(*args) -> None:
-        statements.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        await _send_and_check(http, backend, method, params, content, headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    if statements:
+    with recording_statements() as statements:
+        await _send_and_check(gateway.http, backend, method, params, content, headers)
+    if statements.count:
         OUTCOMES[backend]["(reached the database)"] += 1
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
-from backfill_gateway.schema import build_schema
 from backfill_gateway.settings import Settings
-from backfill_gateway.web.limits import QueryLimits, compile_cost, evaluate_cost
+from backfill_gateway.web.execution.executable_schema import build_schema
+from backfill_gateway.web.execution.query_cost import compile_cost, evaluate_cost
+from backfill_gateway.web.execution.query_limits import QueryLimits
 
 SCHEMA = build_schema()._schema
 LIMITS = QueryLimits.from_settings(Settings(database_url="sqlite://", max_page_size=100))

@@ -17,12 +17,13 @@ from starlette.routing import Route
 from backfill_gateway.app import create_app
 from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
-from backfill_gateway.schema import build_schema
 from backfill_gateway.settings import Settings
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
+from backfill_gateway.web.execution.executable_schema import build_schema
+from backfill_gateway.web.execution.limits_extension import limits_extension
+from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.graphql_endpoint import GraphQLEndpoint
-from backfill_gateway.web.limits import QueryLimits, limits_extension
 from backfill_gateway.web.observability import ObservabilityMiddleware
+from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 
 # --- the real app --------------------------------------------------------------------------
 

@@ -71,8 +71,8 @@ def _field(schema, type_name: str, field_name: str):
 
 
 def test_plain_resolvers_are_called_directly():
-    from backfill_gateway.schema import build_schema
-    from backfill_gateway.schema.fast_path import DirectResolver
+    from backfill_gateway.web.execution.executable_schema import build_schema
+    from backfill_gateway.web.execution.fast_path_fields import DirectResolver
 
     schema = build_schema()
     for type_name, field_name in (("Query", "backfills"), ("Backfill", "dagRuns"), ("Backfill", "progress")):
@@ -85,7 +85,8 @@ async def test_resolvers_with_permissions_keep_strawberrys_wrapper():
     import strawberry
     from strawberry.permission import BasePermission
 
-    from backfill_gateway.schema.fast_path import DirectResolver, fast_executor_class
+    from backfill_gateway.web.execution.fast_path import fast_executor_class
+    from backfill_gateway.web.execution.fast_path_fields import DirectResolver
 
     class Never(BasePermission):
         message = "not allowed"

@@ -10,7 +10,9 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from backfill_gateway.schema import schema
+from backfill_gateway.web.execution.executable_schema import build_schema
+
+schema = build_schema()
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema.graphql"
 

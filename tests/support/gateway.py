@@ -17,7 +17,8 @@ import httpx
 from graphql import OperationType, parse
 from graphql.error import GraphQLSyntaxError
 from graphql.utilities import get_operation_ast
-from sqlalchemy import event
+
+from backfill_gateway.db.statements import recording_statements
 
 # Masked errors carry a fresh random id per response.
 ERROR_ID = re.compile(rb'"errorId":"[0-9a-f]+"')
@@ -62,12 +63,6 @@ class GatewayClient:
             else None
         )
         self.compared = 0
-        self._statements: list[str] | None = None
-        event.listen(app.state.engine.sync_engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if self._statements is not None:
-            self._statements.append(statement)
 
     async def graphql(
         self,
@@ -83,11 +78,8 @@ class GatewayClient:
             payload["variables"] = variables
         if operation_name is not None:
             payload["operationName"] = operation_name
-        self._statements = statements = []
-        try:
+        with recording_statements() as log:
             response = await self._send(self.http, method, payload, headers)
-        finally:
-            self._statements = None
         if self.twin_http is not None and is_query(query, operation_name):
             standard = await self._send(self.twin_http, method, payload, headers)
             assert (response.status_code, ERROR_ID.sub(b"", response.content)) == (
@@ -95,7 +87,7 @@ class GatewayClient:
                 ERROR_ID.sub(b"", standard.content),
             ), f"fast path and standard executor differ for {query!r}"
             self.compared += 1
-        return GraphQLResponse(response.status_code, response.headers, response.json(), statements)
+        return GraphQLResponse(response.status_code, response.headers, response.json(), log.statements)
 
     @staticmethod
     async def _send(http: httpx.AsyncClient, method: str, payload: dict, headers) -> httpx.Response:
@@ -105,7 +97,6 @@ class GatewayClient:
         return await http.post("/graphql", json=payload, headers=headers)
 
     async def close(self) -> None:
-        event.remove(self.app.state.engine.sync_engine, "before_cursor_execute", self._record)
         await self.http.aclose()
         await self.app.state.engine.dispose()
         if self.twin is not None:

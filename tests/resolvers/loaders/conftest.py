@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from backfill_gateway.db.engine import ReadSession, create_engine
+from backfill_gateway.db.session import ReadSession, create_engine
 from tests.conftest import FIXED_NOW
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
+from backfill_gateway.db.errors import DatabaseUnavailable
 from backfill_gateway.resolvers.errors import GatewayError
 
 logger = logging.getLogger("gateway.errors")
@@ -47,6 +48,8 @@ def classify(error: GraphQLError, phase_code: str | None) -> GraphQLError:
     if isinstance(original, GatewayError):
         extra = {"argument": original.argument} if original.argument else {}
         return _with_code(error, original.code, **extra)
+    if isinstance(original, DatabaseUnavailable):
+        return _with_code(error, "SERVICE_UNAVAILABLE")
     if error.extensions and "code" in error.extensions:
         return error
     if phase_code is not None:

@@ -1,0 +1,54 @@
+"""The one SQL statement recorder: what a unit of work (a GraphQL request, a CLI
+run, a test) sent to the database.
+
+Every engine made by `db.engine.create_engine` reports each statement here;
+`recording_statements()` collects those executed in its context (and in tasks
+spawned from it). Recordings nest: a test recording around a request sees the
+same statements as the request's own recording.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+
+
+@dataclass
+class StatementLog:
+    """SQL statements a unit of work sent, in order."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+_active_logs: contextvars.ContextVar[tuple[StatementLog, ...]] = contextvars.ContextVar(
+    "statement_logs", default=()
+)
+
+
+@contextmanager
+def recording_statements() -> Iterator[StatementLog]:
+    """Record every statement executed in this context (and tasks it spawns)."""
+    log = StatementLog()
+    token = _active_logs.set((*_active_logs.get(), log))
+    try:
+        yield log
+    finally:
+        _active_logs.reset(token)
+
+
+def _record_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+    for log in _active_logs.get():
+        log.statements.append(statement)
+
+
+def record_statements_of(sync_engine) -> None:
+    """Report `sync_engine`'s statements to the recordings active where they run."""
+    event.listen(sync_engine, "before_cursor_execute", _record_statement)

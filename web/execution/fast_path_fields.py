@@ -1,0 +1,115 @@
+"""The fast path's building blocks: its control-flow exceptions, leaf coercion,
+and how a field with a resolver is called (see fast_path.py for the design)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLString,
+)
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+
+
+class Fallback(Exception):
+    """The fast path stops; the standard executor runs the operation instead."""
+
+
+class Unsupported(Exception):
+    """The document uses something the fast path does not compile."""
+
+
+
+def checked_leaf(leaf_type) -> Callable[[Any], Any]:
+    """graphql-core's complete_leaf_value: coerce, and a null result is an error."""
+    coerce = leaf_type.coerce_output_value
+
+    def checked(value: Any) -> Any:
+        coerced = coerce(value)
+        if coerced is None:
+            raise Fallback
+        return coerced
+
+    return checked
+
+
+def enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], str]:
+    checked = checked_leaf(enum_type)
+    names: dict[Any, str] = {v.value: name for name, v in enum_type.values.items()}
+    for member in getattr(enum_type, "wrapped_cls", None) or ():
+        if member.value in names:
+            names.setdefault(member, names[member.value])
+
+    def enum_name(value: Any) -> str:
+        try:
+            name = names.get(value)
+        except TypeError:  # unhashable
+            name = None
+        return name if name is not None else checked(value)
+
+    return enum_name
+
+
+
+# Inline tests under which a built-in scalar's coercion is the identity.
+IDENTITY_COERCION_TESTS = {
+    GraphQLString.name: "type({v}) is str",
+    GraphQLID.name: "type({v}) is str",
+    GraphQLBoolean.name: "type({v}) is bool",
+    GraphQLInt.name: "type({v}) is int and -2147483648 <= {v} <= 2147483647",
+    GraphQLFloat.name: "type({v}) is float and isfinite({v})",
+}
+
+
+
+class ResolverField:
+    """A field with a resolver, called the way graphql-core calls it, or directly."""
+
+    __slots__ = (
+        "response_key", "parent_type", "field_def", "field_nodes", "field_details",
+        "has_args", "complete", "direct",
+    )  # fmt: skip
+
+
+class DirectResolver:
+    """A Strawberry resolver that Strawberry's wrapper would call with nothing around it."""
+
+    __slots__ = ("function", "definition", "passes_self", "info_name", "info_class", "convert")
+
+    @classmethod
+    def of(cls, field_def, strawberry_schema) -> DirectResolver | None:
+        definition = field_def.extensions.get("strawberry-definition")
+        # Exactly StrawberryField: subclasses (relay, federation, ...) may shape results.
+        if type(definition) is not StrawberryField or strawberry_schema is None:
+            return None
+        resolver = definition.base_resolver
+        if resolver is None or definition.extensions or not callable(resolver.wrapped_func):
+            return None
+        handlers = getattr(strawberry_schema.schema_converter, "_get_field_exception_handlers", None)
+        if handlers is None or handlers(definition):
+            return None
+        if resolver.parent_parameter or resolver.root_parameter:
+            return None
+        direct = cls()
+        direct.function = resolver.wrapped_func
+        direct.definition = definition
+        direct.passes_self = resolver.self_parameter is not None
+        info = resolver.info_parameter
+        direct.info_name = info.name if info is not None else None
+        direct.info_class = strawberry_schema.config.info_class
+        config, scalars = strawberry_schema.config, strawberry_schema.schema_converter.scalar_registry
+
+        def convert(arguments: dict, info) -> dict:
+            return convert_arguments(
+                arguments, definition.arguments, scalar_registry=scalars, config=config, info=info
+            )
+
+        direct.convert = convert
+        return direct
