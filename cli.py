@@ -145,6 +145,7 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
     from backfill_gateway.db.errors import DatabaseUnavailable
     from backfill_gateway.resolvers.errors import GatewayError
     from backfill_gateway.settings import Settings
+    from backfill_gateway.web.execution.errors import error_code_of
 
     settings = Settings()
     if settings.uses_embedded_demo and not settings.demo_database_path.exists():
@@ -157,11 +158,8 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
     database = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
     try:
         report = asyncio.run(_finalize(args, settings))
-    except GatewayError as error:
-        print(f"finalize-orphans: {error.code}: {error.message}", file=sys.stderr)
-        return 1
-    except DatabaseUnavailable as error:
-        print(f"finalize-orphans: SERVICE_UNAVAILABLE: {error.message}", file=sys.stderr)
+    except (GatewayError, DatabaseUnavailable) as error:
+        print(f"finalize-orphans: {error_code_of(error).code}: {error.message}", file=sys.stderr)
         return 1
     except (SQLAlchemyError, OSError) as error:
         print(f"finalize-orphans: {database}: {type(error).__name__}: {error}", file=sys.stderr)

@@ -1,12 +1,11 @@
-"""Domain errors. The schema layer turns them into GraphQL errors with `extensions.code`."""
+"""Domain errors. The execution layer's error table (web/execution/errors.py) gives
+each its `extensions.code` and HTTP status."""
 
 from __future__ import annotations
 
 
 class GatewayError(Exception):
     """An expected error whose message is safe to show to the client."""
-
-    code = "INTERNAL_SERVER_ERROR"
 
     def __init__(self, message: str, *, argument: str | None = None) -> None:
         super().__init__(message)
@@ -15,20 +14,20 @@ class GatewayError(Exception):
 
 
 class BadUserInput(GatewayError):
-    code = "BAD_USER_INPUT"
+    pass
 
 
 class NotFound(GatewayError):
-    code = "NOT_FOUND"
+    pass
 
 
 class Unauthenticated(GatewayError):
-    code = "UNAUTHENTICATED"
+    pass
 
 
 class Forbidden(GatewayError):
-    code = "FORBIDDEN"
+    pass
 
 
 class ServiceUnavailable(GatewayError):
-    code = "SERVICE_UNAVAILABLE"
+    pass

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -38,8 +37,21 @@ from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
 from backfill_gateway.web import observability
 from backfill_gateway.web.auth import TokenRegistry, authenticate
-from backfill_gateway.web.execution.error_codes import PARSE_FAILED, classify
-from backfill_gateway.web.execution.query_limits import mark_token_limit
+from backfill_gateway.web.execution.error_codes import ensure_code
+from backfill_gateway.web.execution.errors import (
+    BAD_REQUEST,
+    BAD_USER_INPUT,
+    BODY_TOO_LARGE,
+    METHOD_NOT_ALLOWED,
+    NOT_ACCEPTABLE,
+    QUERY_STRING_TOO_LONG,
+    SERVICE_UNAVAILABLE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ErrorCode,
+    error_code_of,
+    failed_request_status,
+    outcome_of,
+)
 
 JSON_MEDIA_TYPE = "application/json"
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
@@ -50,22 +62,14 @@ SIMPLE_CONTENT_TYPES = frozenset(
 # Any of these makes a browser send a CORS preflight, which only allowed origins pass.
 PREFLIGHT_HEADERS = ("graphql-require-preflight", "apollo-require-preflight", "x-apollo-operation-name")
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
-# Request errors whose HTTP status (with graphql-response+json) is not 400.
-_STATUS_BY_CODE = {
-    "INTERNAL_SERVER_ERROR": 500,
-    "SERVICE_UNAVAILABLE": 503,
-    "UNAUTHENTICATED": 401,
-    "FORBIDDEN": 403,
-}
 
 
 class RequestError(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request."""
 
-    def __init__(self, message: str, status_code: int, code: str, headers: dict | None = None):
+    def __init__(self, message: str, code: ErrorCode, headers: dict | None = None):
         super().__init__(message)
         self.message = message
-        self.status_code = status_code
         self.code = code
         self.headers = headers
 
@@ -79,15 +83,15 @@ def json_response(
 
 
 def request_error(
-    message: str, status_code: int, code: str, headers: dict | None = None,
-    media_type: str = JSON_MEDIA_TYPE,
+    message: str, code: ErrorCode, headers: dict | None = None,
+    media_type: str = JSON_MEDIA_TYPE, *, status_code: int | None = None,
 ) -> Response:
     record = observability.current_request()
     if record is not None:
-        record.error_codes = [code]
+        record.error_codes = [code.code]
     return json_response(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code,
+        {"errors": [{"message": message, "extensions": {"code": code.code}}]},
+        code.status if status_code is None else status_code,
         {"Cache-Control": "no-store", **(headers or {})},
         media_type,
     )
@@ -150,9 +154,9 @@ def _json_object(raw: bytes | str, what: str) -> dict:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise RequestError(f"{what} is not valid JSON.", 400, "BAD_REQUEST") from None
+        raise RequestError(f"{what} is not valid JSON.", BAD_REQUEST) from None
     if not isinstance(value, dict):
-        raise RequestError(f"{what} must be a JSON object.", 400, "BAD_REQUEST")
+        raise RequestError(f"{what} must be a JSON object.", BAD_REQUEST)
     return value
 
 
@@ -187,15 +191,12 @@ class GraphQLEndpoint:
             return request_error(
                 f"This endpoint answers `{GRAPHQL_RESPONSE_MEDIA_TYPE}` or `{JSON_MEDIA_TYPE}`; "
                 "the Accept header allows neither.",
-                406,
-                "NOT_ACCEPTABLE",
+                NOT_ACCEPTABLE,
             )
         try:
             params = await self._params(request)
         except RequestError as error:
-            return request_error(
-                error.message, error.status_code, error.code, error.headers, media_type
-            )
+            return request_error(error.message, error.code, error.headers, media_type)
         return await self.execute(request, params, media_type)
 
     def _wants_graphiql(self, request: Request) -> bool:
@@ -212,8 +213,7 @@ class GraphQLEndpoint:
                 raise RequestError(
                     f"The query string is longer than {limit} bytes; send large documents "
                     "with POST.",
-                    414,
-                    "PAYLOAD_TOO_LARGE",
+                    QUERY_STRING_TOO_LONG,
                 )
             params: dict[str, Any] = dict(request.query_params)
             for name in ("variables", "extensions"):
@@ -224,7 +224,7 @@ class GraphQLEndpoint:
             return params
         media, parameters = _content_type(request)
         if parameters.get("charset", "utf-8") != "utf-8":
-            raise RequestError("Request bodies must be UTF-8.", 415, "UNSUPPORTED_MEDIA_TYPE")
+            raise RequestError("Request bodies must be UTF-8.", UNSUPPORTED_MEDIA_TYPE)
         if media in SIMPLE_CONTENT_TYPES and not any(
             request.headers.get(name) for name in PREFLIGHT_HEADERS
         ):
@@ -232,19 +232,18 @@ class GraphQLEndpoint:
                 f"POST requests with Content-Type `{media}` can be sent by any web page "
                 "(cross-site request forgery): send `application/json`, or add a "
                 "`GraphQL-Require-Preflight: 1` header.",
-                400,
-                "BAD_REQUEST",
+                BAD_REQUEST,
             )
         if media not in (JSON_MEDIA_TYPE, "text/plain", "application/x-www-form-urlencoded"):
             raise RequestError(
-                "Send GraphQL requests as `application/json`.", 415, "UNSUPPORTED_MEDIA_TYPE"
+                "Send GraphQL requests as `application/json`.", UNSUPPORTED_MEDIA_TYPE
             )
         body = await self._body(request, limit)
         if media == "application/x-www-form-urlencoded":
             try:
                 params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
             except UnicodeDecodeError:
-                raise RequestError("The request body is not UTF-8.", 400, "BAD_REQUEST") from None
+                raise RequestError("The request body is not UTF-8.", BAD_REQUEST) from None
             for name in ("variables", "extensions"):
                 if name in params:
                     params[name] = _json_object(params[name], f"`{name}`")
@@ -253,12 +252,12 @@ class GraphQLEndpoint:
 
     async def _body(self, request: Request, limit: int) -> bytes:
         too_large = RequestError(
-            f"The request body is larger than {limit} bytes.", 413, "PAYLOAD_TOO_LARGE"
+            f"The request body is larger than {limit} bytes.", BODY_TOO_LARGE
         )
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
-                raise RequestError("Invalid Content-Length.", 400, "BAD_REQUEST")
+                raise RequestError("Invalid Content-Length.", BAD_REQUEST)
             if int(declared) > limit:
                 raise too_large
         chunks, size = [], 0
@@ -277,19 +276,19 @@ class GraphQLEndpoint:
         operation_name = params.get("operationName")
         if not isinstance(query, str) or not query:
             return request_error(
-                "`query` must be a non-empty string.", 400, "BAD_REQUEST", media_type=media_type
+                "`query` must be a non-empty string.", BAD_REQUEST, media_type=media_type
             )
         if variables is not None and not isinstance(variables, dict):
             return request_error(
-                "`variables` must be a JSON object.", 400, "BAD_REQUEST", media_type=media_type
+                "`variables` must be a JSON object.", BAD_REQUEST, media_type=media_type
             )
         if operation_name is not None and not isinstance(operation_name, str):
             return request_error(
-                "`operationName` must be a string.", 400, "BAD_REQUEST", media_type=media_type
+                "`operationName` must be a string.", BAD_REQUEST, media_type=media_type
             )
         if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
             return request_error(
-                "`extensions` must be a JSON object.", 400, "BAD_REQUEST", media_type=media_type
+                "`extensions` must be a JSON object.", BAD_REQUEST, media_type=media_type
             )
         allowed = (
             {OperationType.QUERY}
@@ -304,7 +303,7 @@ class GraphQLEndpoint:
             )
         except Unauthenticated as error:
             return request_error(
-                error.message, 401, error.code, {"WWW-Authenticate": 'Bearer realm="graphql"'},
+                error.message, error_code_of(error), {"WWW-Authenticate": 'Bearer realm="graphql"'},
                 media_type,
             )
         record = observability.current_request()
@@ -334,17 +333,18 @@ class GraphQLEndpoint:
                     timed_out = True
         except InvalidOperationTypeError:
             return request_error(
-                "Mutations are only accepted over POST.", 405, "METHOD_NOT_ALLOWED",
+                "Mutations are only accepted over POST.", METHOD_NOT_ALLOWED,
                 {"Allow": "POST"}, media_type,
             )
         except CannotGetOperationTypeError as error:
             # GetOperation() failed: a GraphQL request error in a well-formed request.
             status = 400 if media_type == GRAPHQL_RESPONSE_MEDIA_TYPE else 200
             return request_error(
-                error.as_http_error_reason(), status, "BAD_USER_INPUT", media_type=media_type
+                error.as_http_error_reason(), BAD_USER_INPUT, media_type=media_type,
+                status_code=status,
             )
         except MissingQueryError as error:
-            return request_error(str(error), 400, "BAD_REQUEST", media_type=media_type)
+            return request_error(str(error), BAD_REQUEST, media_type=media_type)
         finally:
             if timed_out:
                 # Statements may still be running in DataLoader tasks: drop the connection.
@@ -359,26 +359,18 @@ class GraphQLEndpoint:
                 record.outcome = "unavailable"
             return request_error(
                 f"The request did not complete within {timeout:g} seconds.",
-                503, "SERVICE_UNAVAILABLE", media_type=media_type,
+                SERVICE_UNAVAILABLE, media_type=media_type,
             )
         return self._response(request, result, context, media_type)
-
-    def _with_code(self, error: GraphQLError) -> GraphQLError:
-        """Last line of the `extensions.code` guarantee, for errors no extension saw
-        (e.g. a parse error raised by a parser cache before the extensions' hooks)."""
-        if error.extensions and "code" in error.extensions:
-            return error
-        if isinstance(error, GraphQLSyntaxError):
-            if not mark_token_limit(error, self.settings.max_query_tokens):
-                error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED}
-            return error
-        return classify(error, None)
 
     def _response(self, request: Request, result, context, media_type: str) -> Response:
         payload: dict[str, Any] = {}
         codes: list[str] = []
         if result.errors:
-            errors = [self._with_code(error).formatted for error in result.errors]
+            errors = [
+                ensure_code(error, self.settings.max_query_tokens).formatted
+                for error in result.errors
+            ]
             if not self.settings.introspection:
                 # Without introspection, "Did you mean ..." would reveal the schema.
                 for error in errors:
@@ -393,10 +385,10 @@ class GraphQLEndpoint:
         record = observability.current_request()
         if record is not None:
             record.error_codes = codes
-            record.outcome = observability.outcome_of(codes)
+            record.outcome = outcome_of(codes)
         status = 200
         if request_failed and media_type == GRAPHQL_RESPONSE_MEDIA_TYPE:
-            status = next((s for code, s in _STATUS_BY_CODE.items() if code in codes), 400)
+            status = failed_request_status(codes)
         headers = {"Vary": "Accept, Authorization", "Cache-Control": "no-store"}
         max_age = self.settings.get_cache_max_age_seconds
         if request.method == "GET" and max_age and not result.errors:

@@ -40,6 +40,8 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backfill_gateway.web.execution.errors import INTERNAL_SERVER_ERROR
+
 access_logger = logging.getLogger("gateway.access")
 error_logger = logging.getLogger("gateway.errors")
 
@@ -136,14 +138,6 @@ def note_cost(cost: int) -> None:
 def request_id_from(headers) -> str:
     candidate = headers.get(REQUEST_ID_HEADER, "")
     return candidate if _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
-
-
-def outcome_of(codes: list[str]) -> str:
-    if "INTERNAL_SERVER_ERROR" in codes:
-        return "server_error"
-    if "SERVICE_UNAVAILABLE" in codes:
-        return "unavailable"
-    return "client_error" if codes else "ok"
 
 
 def _outcome_of_status(status: int) -> str:
@@ -249,15 +243,15 @@ class ObservabilityMiddleware:
             error_id = uuid.uuid4().hex
             error_logger.exception("unhandled error %s", error_id, extra={"data": {"errorId": error_id}})
             record.outcome = "server_error"
-            record.error_codes = ["INTERNAL_SERVER_ERROR"]
+            record.error_codes = [INTERNAL_SERVER_ERROR.code]
             if record.status is None:
                 body = orjson.dumps({"errors": [{
                     "message": "Internal server error",
-                    "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+                    "extensions": {"code": INTERNAL_SERVER_ERROR.code, "errorId": error_id},
                 }]})
                 await send_with_id({
                     "type": "http.response.start",
-                    "status": 500,
+                    "status": INTERNAL_SERVER_ERROR.status,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())],
                 })

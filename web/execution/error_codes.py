@@ -1,7 +1,7 @@
 """Every GraphQL error leaves with an `extensions.code`; unexpected ones are masked.
 
-Domain errors (resolvers.errors.GatewayError) keep their message and code.
-Anything else raised while resolving is a bug or an outage: the client gets
+Expected errors (those in errors.py's table) keep their message and get their
+code. Anything else raised while resolving is a bug: the client gets
 "Internal server error" and an error id, the log gets the stack trace.
 """
 
@@ -11,22 +11,24 @@ import logging
 import uuid
 from collections.abc import Iterator
 
-from graphql import GraphQLError, VariableDefinitionNode
+from graphql import GraphQLError, GraphQLSyntaxError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from backfill_gateway.db.errors import DatabaseUnavailable
-from backfill_gateway.resolvers.errors import GatewayError
+from backfill_gateway.web.execution.errors import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    PARSE_FAILED,
+    VALIDATION_FAILED,
+    ErrorCode,
+    error_code_of,
+)
+from backfill_gateway.web.execution.query_limits import mark_token_limit
 
 logger = logging.getLogger("gateway.errors")
 
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
-
-def _with_code(error: GraphQLError, code: str, **extra) -> GraphQLError:
-    error.extensions = {**(error.extensions or {}), "code": code, **extra}
+def _with_code(error: GraphQLError, code: ErrorCode, **extra) -> GraphQLError:
+    error.extensions = {**(error.extensions or {}), "code": code.code, **extra}
     return error
 
 
@@ -39,17 +41,16 @@ def masked(error: GraphQLError) -> GraphQLError:
         "Internal server error",
         nodes=error.nodes,
         path=error.path,
-        extensions={"code": INTERNAL_SERVER_ERROR, "errorId": error_id},
+        extensions={"code": INTERNAL_SERVER_ERROR.code, "errorId": error_id},
     )
 
 
-def classify(error: GraphQLError, phase_code: str | None) -> GraphQLError:
+def classify(error: GraphQLError, phase_code: ErrorCode | None) -> GraphQLError:
     original = error.original_error
-    if isinstance(original, GatewayError):
-        extra = {"argument": original.argument} if original.argument else {}
-        return _with_code(error, original.code, **extra)
-    if isinstance(original, DatabaseUnavailable):
-        return _with_code(error, "SERVICE_UNAVAILABLE")
+    code = error_code_of(original) if original is not None else None
+    if code is not None:
+        argument = getattr(original, "argument", None)
+        return _with_code(error, code, **({"argument": argument} if argument else {}))
     if error.extensions and "code" in error.extensions:
         return error
     if phase_code is not None:
@@ -84,9 +85,21 @@ class ErrorCodes(SchemaExtension):
             id(e) for e in self.execution_context.pre_execution_errors or ()
         }
 
-    def _phase_code(self, error: GraphQLError) -> str | None:
+    def _phase_code(self, error: GraphQLError) -> ErrorCode | None:
         if id(error) in self._parse_errors:
             return PARSE_FAILED
         if id(error) in self._validation_errors:
             return VALIDATION_FAILED
         return None
+
+
+def ensure_code(error: GraphQLError, max_tokens: int) -> GraphQLError:
+    """Last line of the `extensions.code` guarantee, for errors no extension saw
+    (e.g. a parse error raised by a parser cache before the extensions' hooks)."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    if isinstance(error, GraphQLSyntaxError):
+        if not mark_token_limit(error, max_tokens):
+            error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED.code}
+        return error
+    return classify(error, None)

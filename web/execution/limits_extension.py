@@ -15,6 +15,7 @@ from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
+from backfill_gateway.web.execution.errors import BAD_USER_INPUT
 from backfill_gateway.web.execution.query_cost import CostCache, evaluate_cost
 from backfill_gateway.web.execution.query_limits import QueryLimits, mark_token_limit, too_complex
 from backfill_gateway.web.execution.query_shape import shape_rule
@@ -63,7 +64,7 @@ def limits_extension(
                 context.result = ExecutionResult(None, [GraphQLError(
                     "The document has several operations: say which one to run with "
                     "`operationName`.",
-                    extensions={"code": "BAD_USER_INPUT"},
+                    extensions={"code": BAD_USER_INPUT.code},
                 )])
             if context.result is None and context.query is not None:
                 program = cost_cache.program(

@@ -21,8 +21,8 @@ from typing import Any
 from graphql import GraphQLError
 
 from backfill_gateway.settings import Settings
+from backfill_gateway.web.execution.errors import QUERY_TOO_COMPLEX
 
-QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 TOKEN_LIMIT_MESSAGE = "Document contains more than"
 
 
@@ -52,7 +52,7 @@ class QueryLimits:
 
 
 def too_complex(message: str, nodes=None, **extra: Any) -> GraphQLError:
-    return GraphQLError(message, nodes, extensions={"code": QUERY_TOO_COMPLEX, **extra})
+    return GraphQLError(message, nodes, extensions={"code": QUERY_TOO_COMPLEX.code, **extra})
 
 
 def mark_token_limit(error: GraphQLError, max_tokens: int) -> bool:
@@ -60,5 +60,5 @@ def mark_token_limit(error: GraphQLError, max_tokens: int) -> bool:
     if TOKEN_LIMIT_MESSAGE not in error.message:
         return False
     error.message = f"The document has more than {max_tokens} tokens; the limit is {max_tokens}."
-    error.extensions = {"code": QUERY_TOO_COMPLEX, "maxTokens": max_tokens}
+    error.extensions = {"code": QUERY_TOO_COMPLEX.code, "maxTokens": max_tokens}
     return True
