@@ -23,19 +23,15 @@ from starlette.routing import Route
 
 from backfill_gateway.db.engine import create_engine, ping
 from backfill_gateway.settings import Settings
-from backfill_gateway.web import observability
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
 from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
-from backfill_gateway.web.observability import (
-    REQUEST_ID_HEADER,
-    ObservabilityMiddleware,
-    configure_logging,
-    mark_worker_exit,
-    metrics_endpoint,
-)
+from backfill_gateway.web.json_logging import configure_logging
+from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint
+from backfill_gateway.web.middleware import ObservabilityMiddleware
+from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
 
 logger = logging.getLogger("gateway.app")
 
@@ -88,8 +84,8 @@ def readiness_endpoint(engine, timeout: float):
 def schema_extensions(settings: Settings) -> list:
     extensions: list = [limits_extension(
         QueryLimits.from_settings(settings),
-        on_operation_name=observability.note_operation,
-        on_cost=observability.note_cost,
+        on_operation_name=note_operation,
+        on_cost=note_cost,
     )]
     if settings.otel_tracing:
         from strawberry.extensions.tracing import OpenTelemetryExtension

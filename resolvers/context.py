@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,7 +35,6 @@ class RequestContext:
     engine: AsyncEngine
     now: datetime
     caller: Caller = ANONYMOUS
-    request: Any = None
     session: ReadSession = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,4 +67,3 @@ class RequestContext:
         # request's DataLoaders cached would wait for the cyclic GC instead of being
         # freed when the request ends.
         self.__dict__.pop("loaders", None)
-        self.request = None

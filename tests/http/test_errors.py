@@ -18,11 +18,12 @@ from backfill_gateway.app import create_app
 from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers.errors import BadUserInput, Forbidden, NotFound, Unauthenticated
 from backfill_gateway.settings import Settings
+from backfill_gateway.web import graphql_endpoint
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
 from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.graphql_endpoint import GraphQLEndpoint
-from backfill_gateway.web.observability import ObservabilityMiddleware
+from backfill_gateway.web.middleware import ObservabilityMiddleware
 from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 
 # --- the real app --------------------------------------------------------------------------
@@ -74,7 +75,7 @@ async def test_errors_outside_graphql_are_json_with_an_id(make_gateway, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("boom in the HTTP layer")
 
-    monkeypatch.setattr(GraphQLEndpoint, "_response", broken)
+    monkeypatch.setattr(graphql_endpoint, "graphql_response", broken)
     client = make_gateway()
     with caplog.at_level(logging.ERROR, logger="gateway.errors"):
         response = await post(client, "{ __typename }")

@@ -9,9 +9,9 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
+from backfill_gateway.web import metrics
+from backfill_gateway.web.json_logging import JsonFormatter
 from tests.http.conftest import codes, post
-from backfill_gateway.web import observability
-from backfill_gateway.web.observability import JsonFormatter
 
 NAMED = "query ObservedBackfills { backfills(first: 3) { nodes { backfillId progress { slotCount } } } }"
 
@@ -135,8 +135,8 @@ async def test_metrics_endpoint_speaks_prometheus_with_pool_usage(make_gateway):
 
 
 async def test_operation_labels_are_bounded(make_gateway, monkeypatch):
-    monkeypatch.setattr(observability, "MAX_OPERATION_LABELS", 0)
-    monkeypatch.setattr(observability, "_operation_labels", set())
+    monkeypatch.setattr(metrics, "MAX_OPERATION_LABELS", 0)
+    monkeypatch.setattr(metrics, "_operation_labels", set())
     client = make_gateway()
     labels = {"route": "/graphql", "operation": "other", "outcome": "ok"}
     before = sample("gateway_requests_total", labels)

@@ -93,3 +93,12 @@ def outcome_of(codes: Iterable[str]) -> str:
     if SERVICE_UNAVAILABLE.code in present:
         return "unavailable"
     return "client_error" if present else "ok"
+
+
+def outcome_of_status(status: int) -> str:
+    """The outcome label of a response known only by its HTTP status."""
+    if status == SERVICE_UNAVAILABLE.status:
+        return "unavailable"
+    if status >= 500:
+        return "server_error"
+    return "client_error" if status >= 400 else "ok"

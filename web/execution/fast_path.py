@@ -61,15 +61,6 @@ def _compilable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
     return not any(_uses_directives_or_fragment_variables(n) for n in (*selections, *fragments))
 
 
-class FastPathStats:
-    """How operations ran: on the fast path, fell back from it, or never compiled."""
-
-    __slots__ = ("fast", "fallbacks", "standard")
-
-    def __init__(self) -> None:
-        self.fast = self.fallbacks = self.standard = 0
-
-
 class PlanCache:
     """Compiled operations by query text and operation name; refused ones map to None."""
 
@@ -95,12 +86,10 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
 
     class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
         plans = cache
-        stats = FastPathStats()
 
         def execute_operation(self, serially: bool | None = None):
             complete_root = self._compiled()
             if complete_root is None:
-                self.stats.standard += 1
                 return super().execute_operation(serially)
             run = FastPathRun(self)
             try:
@@ -108,7 +97,6 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
                 return self._fall_back(run, serially)
             if not run.pending:
-                self.stats.fast += 1
                 return self.build_response(data)
             return self._settle(run, data, serially)
 
@@ -118,12 +106,10 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             except Exception:  # noqa: BLE001
                 result = self._fall_back(run, serially)
                 return await result if self.is_awaitable(result) else result
-            self.stats.fast += 1
             return self.build_response(data)
 
         def _fall_back(self, run: FastPathRun, serially):
             run.discard()
-            self.stats.fallbacks += 1
             return super().execute_operation(serially)
 
         def _compiled(self) -> Callable | None:
@@ -155,4 +141,4 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
     return FastPathExecutor
 
 
-__all__ = ["Fallback", "FastPathStats", "PlanCache", "fast_executor_class"]
+__all__ = ["Fallback", "PlanCache", "fast_executor_class"]

@@ -1,0 +1,132 @@
+"""Prometheus metrics: per request, per GraphQL error code, and the connection pool.
+
+Metrics live in prometheus-client's default registry. With several worker
+processes, set `PROMETHEUS_MULTIPROC_DIR` to an empty directory before start:
+each worker writes its samples there and `/metrics` sums them, whichever
+worker answers the scrape.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backfill_gateway.web.request_record import RequestRecord
+
+_OPERATION_LABEL = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
+# Operation names come from clients: at most this many distinct labels, then "other".
+MAX_OPERATION_LABELS = 200
+
+REQUESTS = Counter(
+    "gateway_requests",
+    "HTTP requests, by route, GraphQL operation name and outcome "
+    "(ok, client_error, unavailable, server_error).",
+    ["route", "operation", "outcome"],
+)
+DURATION = Histogram(
+    "gateway_request_duration_seconds",
+    "Time from receiving a request to sending its response, by route and operation.",
+    ["route", "operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+ERRORS = Counter(
+    "gateway_graphql_errors", "GraphQL errors in responses, by `extensions.code`.", ["code"]
+)
+SQL_STATEMENTS = Histogram(
+    "gateway_request_sql_statements",
+    "SQL statements sent for one GraphQL request.",
+    buckets=(0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50),
+)
+QUERY_COST = Histogram(
+    "gateway_query_cost_nodes",
+    "Computed node cost of executed GraphQL queries.",
+    buckets=(0, 10, 100, 500, 1000, 2500, 5000, 10000, 20000, 50000, 100000),
+)
+POOL_CHECKED_OUT = Gauge(
+    "gateway_db_pool_checked_out",
+    "Database connections in use by requests.",
+    multiprocess_mode="livesum",
+)
+POOL_IDLE = Gauge(
+    "gateway_db_pool_idle", "Open database connections waiting in the pool.", multiprocess_mode="livesum"
+)
+POOL_CAPACITY = Gauge(
+    "gateway_db_pool_capacity",
+    "Most connections the pool may open (pool size plus overflow).",
+    multiprocess_mode="livesum",
+)
+
+_operation_labels: set[str] = set()
+
+
+def operation_label(name: str | None, graphql: bool) -> str:
+    if not graphql:
+        return ""
+    if not name:
+        return "anonymous"
+    if not _OPERATION_LABEL.fullmatch(name):
+        return "other"
+    if name not in _operation_labels:
+        if len(_operation_labels) >= MAX_OPERATION_LABELS:
+            return "other"
+        _operation_labels.add(name)
+    return name
+
+
+def observe_pool(engine) -> None:
+    pool = engine.pool
+    try:
+        checked_out, idle = pool.checkedout(), pool.checkedin()
+        capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))
+    except (AttributeError, NotImplementedError):  # pools without counters (NullPool, ...)
+        return
+    POOL_CHECKED_OUT.set(checked_out)
+    POOL_IDLE.set(idle)
+    POOL_CAPACITY.set(capacity)
+
+
+def observe_request(record: RequestRecord, route: str, outcome: str, duration: float) -> None:
+    operation = operation_label(record.operation, record.graphql)
+    REQUESTS.labels(route, operation, outcome).inc()
+    DURATION.labels(route, operation).observe(duration)
+    for code in record.error_codes:
+        ERRORS.labels(code).inc()
+    if record.sql_statements is not None:
+        SQL_STATEMENTS.observe(record.sql_statements)
+    if record.cost is not None:
+        QUERY_COST.observe(record.cost)
+
+
+def metrics_endpoint(engine):
+    async def metrics(request: Request) -> Response:
+        observe_pool(engine)
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        else:
+            registry = REGISTRY
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics
+
+
+def mark_worker_exit() -> None:
+    """Drop this process's live gauges from the multi-process metrics directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())

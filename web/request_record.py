@@ -1,0 +1,70 @@
+"""The record of one request, filled in as it goes and read when its response is sent.
+
+`ObservabilityMiddleware` (middleware.py) creates it; the GraphQL endpoint and
+the query-limits callbacks fill in what only they know (operation name,
+outcome, error codes, SQL statement count, caller, cost). It is reached through
+a context variable: nothing is kept between requests.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+
+
+@dataclass
+class RequestRecord:
+    """What one request's log line and metrics say; filled in as the request goes."""
+
+    request_id: str
+    method: str
+    path: str
+    started: float = field(default_factory=time.perf_counter)
+    status: int | None = None
+    operation: str | None = None
+    outcome: str | None = None
+    error_codes: list[str] = field(default_factory=list)
+    sql_statements: int | None = None
+    caller: str | None = None
+    cost: int | None = None
+    graphql: bool = False
+
+
+current_record: contextvars.ContextVar[RequestRecord | None] = contextvars.ContextVar(
+    "gateway_request", default=None
+)
+
+
+def current_request() -> RequestRecord | None:
+    return current_record.get()
+
+
+def note_operation(name: str | None) -> None:
+    record = current_record.get()
+    if record is not None:
+        record.operation = name
+
+
+def note_cost(cost: int) -> None:
+    record = current_record.get()
+    if record is not None:
+        record.cost = cost
+
+
+def request_id_from(headers) -> str:
+    candidate = headers.get(REQUEST_ID_HEADER, "")
+    return candidate if _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
+
+
+def begin_request(record: RequestRecord) -> contextvars.Token:
+    return current_record.set(record)
+
+
+def end_request(token: contextvars.Token) -> None:
+    current_record.reset(token)
