@@ -27,7 +27,7 @@ _PROJECT = str(ROOT) + "/"
 
 # (bucket, test on the frame's file path and function); first match wins.
 BUCKETS = [
-    ("JSON encoding (orjson)", lambda p, f: "orjson" in p or (p.endswith("web/graphql_endpoint.py") and f == "json_response")),
+    ("JSON encoding (orjson)", lambda p, f: "orjson" in p or (p.endswith("web/graphql_response.py") and f == "json_response")),
     ("rows -> records (Result/Row, TypeDecorators, records.py, loaders/)", lambda p, f: (
         "recordobj.c" in p and f in ("record_subscript", "record_item")) or any(s in p for s in (
         "sqlalchemy/engine/result.py", "sqlalchemy/engine/row.py", "sqlalchemy/engine/_result_cy",
@@ -37,7 +37,7 @@ BUCKETS = [
     ("SQL: build + compile (SQLAlchemy Core, db/ builders)", lambda p, f: "sqlalchemy/sql/" in p or "sqlalchemy generated" in f or any(
         p.startswith(_PROJECT + "db/" + m) for m in ("slots.py", "backfills.py", "keyset.py", "dag_runs.py", "dags.py"))),
     ("SQL: asyncpg driver (protocol, decoding)", lambda p, f: "asyncpg" in p),
-    ("SQL: execute path (engine, pool, greenlet, db/engine.py)", lambda p, f: "sqlalchemy" in p or "greenlet" in p or p == _PROJECT + "db/engine.py"),
+    ("SQL: execute path (engine, pool, greenlet, db/session.py)", lambda p, f: "sqlalchemy" in p or "greenlet" in p or p == _PROJECT + "db/session.py"),
     ("GraphQL: graphql-core parse + validate", lambda p, f: "graphql/language/" in p or "graphql/validation/" in p),
     ("GraphQL: graphql-core execute", lambda p, f: "/graphql/" in p),
     ("GraphQL: Strawberry (resolver wrapping, scalars, DataLoader)", lambda p, f: "/strawberry/" in p),
