@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
 import strawberry
@@ -14,12 +13,14 @@ from graphql.language import (
     SelectionNode,
 )
 
+from backfill_gateway.schema.lru import LruCache
+
 # Where a slot's dag run sits below `dagRuns`: through edges or the nodes shortcut.
 DAG_RUN_PATHS = (("edges", "node", "dagRun"), ("nodes", "dagRun"))
 CACHE_SIZE = 1024
 
 # The answer depends only on the document: cached by its text and the field's position.
-_columns_by_field: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+_columns_by_field: LruCache[tuple[str, int], tuple[str, ...]] = LruCache(CACHE_SIZE)
 
 
 def _fields(
@@ -57,8 +58,8 @@ def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]
     raw = info._raw_info  # graphql-core's info: the field's AST nodes and the fragments
     node = raw.field_nodes[0]
     key = (node.loc.source.body, node.loc.start) if node.loc is not None else None
-    columns = _columns_by_field.get(key) if key is not None else None
-    if columns is None:
+
+    def compute() -> tuple[str, ...]:
         selected: set[str] = set()
         for field_node in raw.field_nodes:
             if field_node.selection_set is None:
@@ -68,9 +69,8 @@ def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]
         needed = {"dag_run_id"}  # always: it tells a run from a skipped slot
         for name in selected:
             needed.update(columns_of.get(name, ()))
-        columns = tuple(sorted(needed))
-        if key is not None:
-            _columns_by_field[key] = columns
-            if len(_columns_by_field) > CACHE_SIZE:
-                _columns_by_field.popitem(last=False)
-    return columns
+        return tuple(sorted(needed))
+
+    if key is None:
+        return compute()
+    return _columns_by_field.get_or_compute(key, compute)

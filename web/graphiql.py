@@ -16,7 +16,12 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from backfill_gateway.web.graphiql_assets import INSTALL_COMMAND, NODE_MODULES_DIR, STATIC_PATH, AssetFiles
+from backfill_gateway.web.graphiql_assets import (
+    INSTALL_COMMAND,
+    NODE_MODULES_DIR,
+    STATIC_PATH,
+    AssetFiles,
+)
 
 logger = logging.getLogger("gateway.graphiql")
 

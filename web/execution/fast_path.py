@@ -26,13 +26,13 @@ schemas with resolver middleware, always use the standard executor.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from graphql import OperationType
 from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from backfill_gateway.schema.lru import LruCache
 from backfill_gateway.web.execution.fast_path_compiler import Compiler
 from backfill_gateway.web.execution.fast_path_fields import Fallback, Unsupported
 from backfill_gateway.web.execution.fast_path_run import FastPathRun
@@ -61,23 +61,11 @@ def _compilable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
     return not any(_uses_directives_or_fragment_variables(n) for n in (*selections, *fragments))
 
 
-class PlanCache:
+class PlanCache(LruCache):
     """Compiled operations by query text and operation name; refused ones map to None."""
 
-    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
-        self._plans: OrderedDict[tuple[str, str | None], Callable | None] = OrderedDict()
-
-    def get(self, key):
-        plan = self._plans.get(key, KeyError)
-        if plan is not KeyError:
-            self._plans.move_to_end(key)
-        return plan
-
-    def put(self, key, plan) -> None:
-        self._plans[key] = plan
-        if len(self._plans) > self.size:
-            self._plans.popitem(last=False)
+    def __init__(self, maxsize: int = PLAN_CACHE_SIZE) -> None:
+        super().__init__(maxsize)
 
 
 def fast_executor_class(plan_cache: PlanCache | None = None):
@@ -125,18 +113,17 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
                 if location is not None
                 else None
             )
-            if key is not None:
-                cached = self.plans.get(key)
-                if cached is not KeyError:
-                    return cached
+            if key is None:
+                return self._compile_plan()
+            return self.plans.get_or_compute(key, self._compile_plan)
+
+        def _compile_plan(self) -> Callable | None:
             try:
-                compilable = _compilable(operation, self.fragment_definitions.values())
-                compiled = Compiler(self).compile_operation() if compilable else None
+                if not _compilable(self.operation, self.fragment_definitions.values()):
+                    return None
+                return Compiler(self).compile_operation()
             except Unsupported:
-                compiled = None
-            if key is not None:
-                self.plans.put(key, compiled)
-            return compiled
+                return None
 
     return FastPathExecutor
 

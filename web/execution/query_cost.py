@@ -7,7 +7,6 @@ request evaluates.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from graphql import (
     get_named_type,
 )
 
+from backfill_gateway.schema.lru import LruCache
 from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.execution.query_shape import fragment_order
 
@@ -148,22 +148,13 @@ def evaluate_cost(program: CostProgram, variables: Mapping[str, Any] | None, lim
     return _evaluate(program.operation, values, variables, limits)
 
 
-class CostCache:
+class CostCache(LruCache):
     """Compiled cost programs by (document text, operation name), least recently used out."""
 
-    def __init__(self, size: int = COST_CACHE_SIZE) -> None:
-        self._size = size
-        self._programs: OrderedDict[tuple[str, str | None], CostProgram | None] = OrderedDict()
+    def __init__(self, maxsize: int = COST_CACHE_SIZE) -> None:
+        super().__init__(maxsize)
 
     def program(self, query: str, operation_name: str | None, document, schema) -> CostProgram | None:
-        key = (query, operation_name)
-        try:
-            self._programs.move_to_end(key)
-            return self._programs[key]
-        except KeyError:
-            pass
-        program = compile_cost(document, operation_name, schema)
-        self._programs[key] = program
-        if len(self._programs) > self._size:
-            self._programs.popitem(last=False)
-        return program
+        return self.get_or_compute(
+            (query, operation_name), lambda: compile_cost(document, operation_name, schema)
+        )
