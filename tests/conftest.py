@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from starlette.applications import Starlette
 
 from backfill_gateway.app import create_app
 from backfill_gateway.demo import DemoDataset, build_demo_dataset, load_demo_dataset
@@ -87,25 +88,62 @@ def gateway_settings(url: str, **overrides) -> Settings:
     return Settings(**{"database_url": url, "tokens": "", "tokens_file": None, **overrides})
 
 
+def gateway_app(url: str, **overrides):
+    """The gateway app over `url`, its clock standing still at FIXED_NOW."""
+    return create_app(gateway_settings(url, **overrides), clock=lambda: FIXED_NOW)
+
+
+def standard_executor_twin(url: str, **overrides):
+    """The same gateway with graphql-core's standard executor instead of the fast path."""
+    return gateway_app(url, fast_path=False, **overrides)
+
+
 def gateway_client(url: str, **overrides) -> GatewayClient:
     """The gateway over HTTP, with a standard-executor twin every query is compared with."""
     return GatewayClient(
-        create_app(gateway_settings(url, **overrides), clock=lambda: FIXED_NOW),
-        twin=create_app(gateway_settings(url, fast_path=False, **overrides), clock=lambda: FIXED_NOW),
+        gateway_app(url, **overrides), twin=standard_executor_twin(url, **overrides)
     )
 
 
 @pytest.fixture(scope="session")
-async def gateway(demo_database) -> AsyncIterator[GatewayClient]:
-    """The gateway app over the shared demo database, reached over HTTP."""
-    client = gateway_client(demo_database.url)
+async def executor_twin(demo_database) -> AsyncIterator[Starlette]:
+    """The executor check: the gateway with the standard executor, next to the fast path.
+
+    The `gateway` fixture sends every query document a test sends to this twin as
+    well, and asserts both responses are byte for byte the same (status, body,
+    errors; only masked errors' random ids differ). So every query of the suite
+    checks the compiled fast path (web/execution/fast_path.py) against
+    graphql-core's executor. Mutations are not re-sent. `gateway.compared` counts
+    the comparisons; the session's total is printed at the end of the run.
+    """
+    twin = standard_executor_twin(demo_database.url)
+    yield twin
+    await twin.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def gateway(demo_database, executor_twin) -> AsyncIterator[GatewayClient]:
+    """The gateway app over the shared demo database, reached over HTTP, every query
+    checked against `executor_twin`."""
+    client = GatewayClient(gateway_app(demo_database.url), twin=executor_twin)
     yield client
+    EXECUTOR_CHECKS.append((demo_database.backend, client.compared))
     await client.close()
 
 
+# (backend, queries compared) per `gateway` fixture, for the end-of-run summary.
+EXECUTOR_CHECKS: list[tuple[str, int]] = []
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
-    """The race tests' run counts and outcomes, per database."""
+    """The executor check's comparisons, and the race tests' run counts and outcomes,
+    per database."""
     from tests.support.finalize import RACE_STATS
+
+    if EXECUTOR_CHECKS:
+        terminalreporter.section("executor_twin: fast path compared with the standard executor")
+        for backend, compared in EXECUTOR_CHECKS:
+            terminalreporter.write_line(f"{backend}: {compared} query responses byte-identical")
 
     if RACE_STATS:
         terminalreporter.section("finalizeOrphanedBackfills race runs")

@@ -27,7 +27,11 @@ async def _work(url, now, name, strategy, rounds, barrier) -> tuple[int, list]:
     from backfill_gateway.db.engine import create_engine
     from backfill_gateway.resolvers.auth import ADMIN
     from backfill_gateway.resolvers.context import Caller, RequestContext
-    from backfill_gateway.resolvers.finalize import FinalizeRequest, Outcome, finalize_orphaned_backfills
+    from backfill_gateway.resolvers.finalize import (
+        FinalizeRequest,
+        Outcome,
+        finalize_orphaned_backfills,
+    )
     from backfill_gateway.settings import Settings
 
     engine = create_engine(url, pool_size=1, max_overflow=0)

@@ -1,9 +1,9 @@
 """The real ASGI app over HTTP (httpx), with the SQL each request sends.
 
 When given a twin (the same app with the standard executor instead of the fast
-path), every query document a test sends is sent to the twin as well, and the
-two responses must be byte for byte the same, errors included. So every query
-of the test suite checks the fast path against graphql-core's executor.
+path: the `executor_twin` fixture of tests/conftest.py), every query document a
+test sends is sent to the twin as well, and the two responses must be byte for
+byte the same, errors included.
 """
 
 from __future__ import annotations

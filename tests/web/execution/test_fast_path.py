@@ -1,7 +1,8 @@
 """The compiled fast path is really taken, and steps aside where it must.
 
 Byte-for-byte equality with the standard executor is checked for every query
-of the suite by tests/support/gateway.py (each `gateway` request runs twice).
+of the suite by the `executor_twin` fixture (tests/conftest.py): each query a
+test sends through `gateway` runs on both executors.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from backfill_gateway.resolvers.global_ids import encode_global_id
+from tests.conftest import gateway_app, standard_executor_twin
+from tests.support.gateway import GatewayClient
 
 
 def count_paths(monkeypatch, executor_class):
@@ -143,3 +146,26 @@ async def test_resolvers_with_permissions_keep_strawberrys_wrapper(monkeypatch):
     assert paths() == (1, 0, 0)
     result = await schema.execute("{ guarded }")
     assert result.data is None and [e.message for e in result.errors] == ["not allowed"]
+
+
+async def test_every_gateway_query_is_checked_against_the_executor_twin(gateway, executor_twin):
+    assert gateway.twin is executor_twin
+    assert executor_twin.state.schema.execution_context_class is not (
+        gateway.app.state.schema.execution_context_class
+    )
+    before = gateway.compared
+    (await gateway.graphql("{ backfills(first: 2) { totalCount nodes { id } } }")).ok()
+    await gateway.graphql("{ backfill(id: 1) { id } }")  # errors are compared too
+    assert gateway.compared == before + 2
+
+
+async def test_the_executor_check_fails_when_the_twin_answers_differently(demo_database):
+    client = GatewayClient(
+        gateway_app(demo_database.url),
+        twin=standard_executor_twin(demo_database.url, default_page_size=1),
+    )
+    try:
+        with pytest.raises(AssertionError, match="differ"):
+            await client.graphql("{ backfills { nodes { id } } }")
+    finally:
+        await client.close()
