@@ -9,6 +9,7 @@ import pytest
 from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.cursors import BACKFILL_CURSORS, INT, SLOT_CURSOR, TEXT, Cursor
 from backfill_gateway.resolvers.errors import BadUserInput
+from backfill_gateway.web.execution.errors import error_code_of
 
 BY_ID, BY_CREATED_AT = BACKFILL_CURSORS["id"], BACKFILL_CURSORS["created_at"]
 
@@ -71,7 +72,7 @@ def test_malformed_slot_cursor_is_bad_user_input_naming_the_argument(cursor):
         SLOT_CURSOR.decode(cursor, "before", (7,))
     assert raised.value.argument == "before"
     assert "`before`" in raised.value.message
-    assert raised.value.code == "BAD_USER_INPUT"
+    assert error_code_of(raised.value).code == "BAD_USER_INPUT"
 
 
 MALFORMED_BACKFILL_CURSORS = [
@@ -92,7 +93,7 @@ def test_malformed_backfill_cursor_is_bad_user_input_naming_the_argument(codec, 
     with pytest.raises(BadUserInput, match="not a valid cursor") as raised:
         codec.decode(cursor, "after", ("id" if codec is BY_ID else "created_at",))
     assert raised.value.argument == "after"
-    assert raised.value.code == "BAD_USER_INPUT"
+    assert error_code_of(raised.value).code == "BAD_USER_INPUT"
 
 
 def test_slot_cursor_of_another_backfill_is_refused():
