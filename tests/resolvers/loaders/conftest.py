@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from backfill_gateway.db.session import ReadSession, create_engine
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.session import ReadSession
 from tests.conftest import FIXED_NOW
 
 
