@@ -7,6 +7,7 @@ their own with `create_app(settings, clock=...)`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -16,7 +17,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
+from backfill_gateway.db.airflow_schema import AirflowSchemaError, DetectedAirflowSchema
 from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.errors import is_unavailable
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
@@ -29,6 +32,8 @@ from backfill_gateway.web.json_logging import configure_logging
 from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
+
+logger = logging.getLogger("gateway.app")
 
 
 def utc_now() -> datetime:
@@ -76,6 +81,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         statement_timeout=settings.statement_timeout_seconds,
         autocommit=True,
     )
+    # One detection waits at most as long as a request waits for a connection.
+    airflow = DetectedAirflowSchema(
+        engine,
+        settings.airflow_version,
+        timeout=settings.pool_timeout_seconds + 2 * settings.db_connect_timeout_seconds,
+    )
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
     graphql = GraphQLEndpoint(
@@ -84,16 +95,31 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         engine=engine,
         clock=clock,
         graphiql_html=graphiql.page if graphiql else None,
+        airflow=airflow,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if graphiql:
             graphiql.warn_if_not_installed()
-        if settings.uses_embedded_demo and not settings.demo_database_path.exists():
+        if settings.uses_embedded_demo and not await _current_demo(settings):
             from backfill_gateway.demo import create_demo_database
 
             await create_demo_database(settings.demo_database_path)
+        try:
+            await airflow.detect_and_log()
+        except AirflowSchemaError as error:
+            logger.error("refusing to start: %s", error)
+            await engine.dispose()
+            raise
+        except Exception as error:
+            if not (isinstance(error, TimeoutError) or is_unavailable(error)):
+                raise
+            # Serve anyway (readiness says 503): detection runs again when the database is back.
+            logger.warning(
+                "database unreachable at start-up (%s); the Airflow schema is detected on the "
+                "first request that reaches it", type(error).__name__,
+            )
         tune_garbage_collector()
         yield
         await engine.dispose()
@@ -105,7 +131,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             Route("/healthz", healthz, methods=["GET"]),
             Route(
                 "/readyz",
-                readiness_endpoint(engine, settings.readiness_timeout_seconds),
+                readiness_endpoint(engine, settings.readiness_timeout_seconds, airflow),
                 methods=["GET"],
             ),
             Route("/metrics", metrics_endpoint(engine), methods=["GET"]),
@@ -117,7 +143,26 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema = schema
+    app.state.airflow = airflow
     return app
+
+
+async def _current_demo(settings: Settings) -> bool:
+    """Whether the embedded demo file exists and is stamped (files written before the
+    gateway detected Airflow's version have no alembic_version: they are rebuilt)."""
+    import sqlite3
+
+    path = settings.demo_database_path
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error:
+        return False
+    return found is not None
 
 
 def __getattr__(name: str):

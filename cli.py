@@ -98,15 +98,23 @@ def _report_json(report) -> str:
 async def _finalize(args: argparse.Namespace, settings):
     from datetime import UTC, datetime
 
+    from backfill_gateway.db.airflow_schema import detect_airflow_schema
     from backfill_gateway.db.engine import create_engine
     from backfill_gateway.resolvers.auth import ADMIN
     from backfill_gateway.resolvers.context import Caller, RequestContext
     from backfill_gateway.resolvers.finalize import FinalizeRequest, finalize_orphaned_backfills
 
     engine = create_engine(settings.resolved_database_url, pool_size=1, max_overflow=0)
+    try:
+        airflow = await detect_airflow_schema(engine, settings.airflow_version)
+    except BaseException:
+        await engine.dispose()
+        await _sqlite_threads_stopped()
+        raise
     # Whoever can reach the database with these credentials acts as an admin.
     context = RequestContext(
-        settings=settings, engine=engine, now=datetime.now(UTC), caller=Caller(args.owner, ADMIN)
+        settings=settings, engine=engine, now=datetime.now(UTC), airflow=airflow,
+        caller=Caller(args.owner, ADMIN),
     )
     request = FinalizeRequest(
         backfill_ids=args.backfill_ids,
@@ -142,6 +150,7 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
+    from backfill_gateway.db.airflow_schema import AirflowSchemaError
     from backfill_gateway.db.errors import DatabaseUnavailable
     from backfill_gateway.resolvers.errors import GatewayError
     from backfill_gateway.settings import Settings
@@ -160,6 +169,9 @@ def _finalize_orphans(args: argparse.Namespace) -> int:
         report = asyncio.run(_finalize(args, settings))
     except (GatewayError, DatabaseUnavailable) as error:
         print(f"finalize-orphans: {error_code_of(error).code}: {error.message}", file=sys.stderr)
+        return 1
+    except AirflowSchemaError as error:
+        print(f"finalize-orphans: {error}", file=sys.stderr)
         return 1
     except (SQLAlchemyError, OSError) as error:
         print(f"finalize-orphans: {database}: {type(error).__name__}: {error}", file=sys.stderr)

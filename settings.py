@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         default=None, validation_alias="AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
     )
     demo_database_path: Path = DEMO_DATABASE_PATH
+    # The Airflow release line ("3.1", "2.11") whose schema the database has. Detected at
+    # start-up from alembic_version and the columns present; set only to force it.
+    airflow_version: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
 
     # Backfills without slots younger than this are INITIALIZING, older ones ORPHANED.
     orphan_grace_period_seconds: int = Field(default=600, ge=MIN_GRACE_PERIOD_SECONDS)

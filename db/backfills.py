@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.backfill_status import (
     ORPHAN_CUTOFF,
     has_active_runs,
@@ -62,9 +63,14 @@ class BackfillFilter:
     created_before: datetime | None = None
 
 
-def _columns():
+def backfill_columns(airflow: AirflowSchema) -> list[ColumnElement]:
+    """Every column of `backfill`; those this Airflow lacks as labeled NULLs."""
+    return columns_or_null(backfill, airflow)
+
+
+def _columns(airflow: AirflowSchema):
     return [
-        *backfill.c,
+        *backfill_columns(airflow),
         has_slots().label("has_slots"),
         # Only a backfill without slots needs the second probe.
         case((has_slots(), false()), else_=has_active_runs()).label("has_active_runs"),
@@ -89,28 +95,34 @@ def filter_conditions(spec: BackfillFilter, orphan_cutoff=ORPHAN_CUTOFF) -> list
     return conditions
 
 
-def backfills_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
-    return _backfills_by_id(), {"ids": list(ids)}
+def backfills_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
+    return _backfills_by_id(airflow), {"ids": list(ids)}
 
 
-@lru_cache(maxsize=1)
-def _backfills_by_id() -> Select:
-    return select(*_columns()).where(
+@lru_cache(maxsize=8)
+def _backfills_by_id(airflow: AirflowSchema) -> Select:
+    return select(*_columns(airflow)).where(
         backfill.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
     )
 
 
 def backfill_page(
-    spec: BackfillFilter, order_field: str, seek: Seek, orphan_cutoff: datetime
+    spec: BackfillFilter,
+    order_field: str,
+    seek: Seek,
+    orphan_cutoff: datetime,
+    airflow: AirflowSchema,
 ) -> PageStatement:
-    statement = _backfill_page(spec, order_field, seek_shape(seek))
+    statement = _backfill_page(spec, order_field, seek_shape(seek), airflow)
     parameters = {"orphan_cutoff": orphan_cutoff, **seek_parameters(seek)}
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> Select:
+def _backfill_page(
+    spec: BackfillFilter, order_field: str, shape: SeekShape, airflow: AirflowSchema
+) -> Select:
     """One page of backfills, plus exact boundary flags when paging from a cursor.
 
     Without cursors there is nothing before the first page (or after the
@@ -122,7 +134,7 @@ def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> 
     seek = parameterized_seek(shape, order_columns)
     conditions = filter_conditions(spec)
     page = (
-        select(*_columns())
+        select(*_columns(airflow))
         .where(*conditions, *range_conditions(order_columns, seek))
         .order_by(*fetch_order(order_columns, seek))
         .limit(seek.limit)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import Integer, Label, Select, Table, bindparam, select
 from sqlalchemy.sql import Alias
 
+from backfill_gateway.db.airflow_schema import AirflowSchema, column_or_null
 from backfill_gateway.db.tables import dag_run
 
 # Exposed name -> dag_run column. resolvers.records.DagRunRecord reads these names.
@@ -37,23 +38,27 @@ DAG_RUN_FIELDS = (
 
 
 def labeled_dag_run_columns(
-    table: Table | Alias = dag_run, prefix: str = "", attributes: Collection[str] | None = None
+    airflow: AirflowSchema,
+    table: Table | Alias = dag_run,
+    prefix: str = "",
+    attributes: Collection[str] | None = None,
 ) -> list[Label]:
     """`dag_run` columns labeled `prefix` + the record attribute each one fills; only those
-    of `attributes` (and always the id) when given."""
+    of `attributes` (and always the id) when given. A column this Airflow lacks (e.g.
+    `partition_key` before 3.2) is a NULL under the same label."""
     return [
-        table.c[column].label(prefix + name)
+        column_or_null(table, column, airflow).label(prefix + name)
         for name, column in DAG_RUN_FIELDS
         if attributes is None or name == "dag_run_id" or name in attributes
     ]
 
 
-def dag_runs_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
-    return _dag_runs_by_id(), {"ids": list(ids)}
+def dag_runs_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
+    return _dag_runs_by_id(airflow), {"ids": list(ids)}
 
 
-@lru_cache(maxsize=1)
-def _dag_runs_by_id() -> Select:
-    return select(*labeled_dag_run_columns()).where(
+@lru_cache(maxsize=8)
+def _dag_runs_by_id(airflow: AirflowSchema) -> Select:
+    return select(*labeled_dag_run_columns(airflow)).where(
         dag_run.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
     )

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import Select, bindparam, select
 
+from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.tables import dag
 
 DAG_COLUMNS = (
@@ -28,12 +29,12 @@ def possible_dag_ids(values: Iterable[str]) -> list[str]:
     return [v for v in values if _DAG_ID.fullmatch(v) and max(map(ord, v)) <= 0xFFFF]
 
 
-def dags_by_id(dag_ids: Sequence[str]) -> tuple[Select, dict]:
-    return _dags_by_id(), {"dag_ids": possible_dag_ids(dag_ids)}
+def dags_by_id(dag_ids: Sequence[str], airflow: AirflowSchema) -> tuple[Select, dict]:
+    return _dags_by_id(airflow), {"dag_ids": possible_dag_ids(dag_ids)}
 
 
-@lru_cache(maxsize=1)
-def _dags_by_id() -> Select:
-    return select(*(dag.c[name] for name in DAG_COLUMNS)).where(
+@lru_cache(maxsize=8)
+def _dags_by_id(airflow: AirflowSchema) -> Select:
+    return select(*columns_or_null(dag, airflow, DAG_COLUMNS)).where(
         dag.c.dag_id.in_(bindparam("dag_ids", expanding=True, type_=dag.c.dag_id.type))
     )

@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, Insert, Select, Update, insert, select, up
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.backfill_status import has_active_runs, has_slots
 from backfill_gateway.db.tables import backfill, log
 
@@ -68,11 +69,12 @@ def lock_candidates(backfill_ids: Sequence[int], cutoff: datetime) -> Select:
     )
 
 
-def recheck(backfill_ids: Sequence[int]) -> Select:
+def recheck(backfill_ids: Sequence[int], airflow: AirflowSchema) -> Select:
     """Every column of the candidates, with their slot and active-run flags, as committed."""
     return (
         select(
-            *backfill.c,
+            # Only the columns this Airflow has; the others read as NULL.
+            *columns_or_null(backfill, airflow),
             has_slots().label("has_slots"),
             has_active_runs().label("has_active_runs"),
         )

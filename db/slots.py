@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import FromClause
 
+from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.dag_runs import labeled_dag_run_columns
 from backfill_gateway.db.keyset import (
     PageStatement,
@@ -88,12 +89,14 @@ def slot_pages(
     seek: Seek,
     run_attributes: tuple[str, ...] | None = None,
     dialect: str = "sqlite",
+    *,
+    airflow: AirflowSchema,
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL) or with a cursor, the
     rows hang off one `parent_id` row per backfill with its boundary flags."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    statement = build(spec, seek_shape(seek), run_attributes)
+    statement = build(spec, seek_shape(seek), run_attributes, airflow)
     parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=lateral or has_cursor)
@@ -113,7 +116,10 @@ def _parents(spec: SlotFilter, seek: Seek):
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _slot_pages_lateral(
-    spec: SlotFilter, shape: SeekShape, run_attributes: Collection[str] | None
+    spec: SlotFilter,
+    shape: SeekShape,
+    run_attributes: Collection[str] | None,
+    airflow: AirflowSchema,
 ) -> Select:
     """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
     its slots looks its dag run up by primary key.
@@ -128,7 +134,7 @@ def _slot_pages_lateral(
     seek = parameterized_seek(shape, ordered)
     parents = _parents(spec, seek)
     page = (
-        select(*(slot.c[name] for name in SLOT_COLUMNS))
+        select(*columns_or_null(slot, airflow, SLOT_COLUMNS))
         .select_from(_slot_source(slot, filter_run, spec))
         .where(
             slot.c.backfill_id == parents.c.parent_id,
@@ -144,7 +150,7 @@ def _slot_pages_lateral(
         select(
             parents,
             *(page.c[name] for name in SLOT_COLUMNS),
-            *labeled_dag_run_columns(run, RUN_PREFIX, run_attributes),
+            *labeled_dag_run_columns(airflow, run, RUN_PREFIX, run_attributes),
         )
         .select_from(parents.outerjoin(page, true()).outerjoin(run, run.c.id == page.c.dag_run_id))
         .order_by(parents.c.parent_id, *fetch_order((page.c.sort_ordinal, page.c.id), seek))
@@ -153,7 +159,10 @@ def _slot_pages_lateral(
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _slot_pages(
-    spec: SlotFilter, shape: SeekShape, run_attributes: Collection[str] | None
+    spec: SlotFilter,
+    shape: SeekShape,
+    run_attributes: Collection[str] | None,
+    airflow: AirflowSchema,
 ) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
@@ -175,7 +184,7 @@ def _slot_pages(
         .label("position")
     )
     page = (
-        select(*(slot.c[name] for name in SLOT_COLUMNS), position)
+        select(*columns_or_null(slot, airflow, SLOT_COLUMNS), position)
         .select_from(_slot_source(slot, filter_run, spec))
         .where(
             slot.c.backfill_id.in_(backfill_ids),
@@ -186,7 +195,7 @@ def _slot_pages(
     )
     run = dag_run
     page_columns = [page.c[name] for name in SLOT_COLUMNS]
-    run_selected = labeled_dag_run_columns(run, RUN_PREFIX, run_attributes)
+    run_selected = labeled_dag_run_columns(airflow, run, RUN_PREFIX, run_attributes)
     if seek.after is None and seek.before is None:
         return (
             select(*page_columns, *run_selected)
@@ -265,15 +274,18 @@ def _slot_progress() -> Select:
     )
 
 
-def slots_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
-    return _slots_by_id(), {"ids": list(ids)}
+def slots_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
+    return _slots_by_id(airflow), {"ids": list(ids)}
 
 
-@lru_cache(maxsize=1)
-def _slots_by_id() -> Select:
+@lru_cache(maxsize=8)
+def _slots_by_id(airflow: AirflowSchema) -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
-        select(*(slot.c[name] for name in SLOT_COLUMNS), *labeled_dag_run_columns(run, RUN_PREFIX))
+        select(
+            *columns_or_null(slot, airflow, SLOT_COLUMNS),
+            *labeled_dag_run_columns(airflow, run, RUN_PREFIX),
+        )
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
         .where(slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())))
     )

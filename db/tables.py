@@ -1,4 +1,4 @@
-"""Airflow 3.3's tables that the gateway reads, column for column.
+"""Airflow 3.3's tables that the gateway reads, column for column (and `alembic_version`).
 
 These mirror `airflow db migrate` (see tests/airflow_ddl/): same column order,
 types, nullability, defaults, constraint and index names. The gateway never
@@ -8,6 +8,7 @@ creates them in a real Airflow database; tests and the demo do.
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Column,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    event,
     text,
 )
 
@@ -32,6 +34,23 @@ from backfill_gateway.db.types import UtcDateTime, jsonb, string_id
 MAX_INTEGER = 2**31 - 1
 
 metadata = MetaData()
+
+# The alembic revision `airflow db migrate` of Airflow 3.3.2 stamps (db.airflow_schema).
+AIRFLOW_REVISION = "d2f4e1b3c5a7"
+
+# Airflow's migration stamp. Creating these tables stamps them as `airflow db migrate`
+# does, so a database made from this metadata (the demo, tests) is detected as 3.3.
+alembic_version = Table(
+    "alembic_version",
+    metadata,
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+event.listen(
+    alembic_version,
+    "after_create",
+    DDL(f"INSERT INTO alembic_version (version_num) VALUES ('{AIRFLOW_REVISION}')"),
+)
 
 backfill = Table(
     "backfill",

@@ -60,7 +60,9 @@ async def list_backfills(
         lambda value, argument: cursor.decode(value, argument, (order_field,)),
     )  # fmt: skip
     seek = window.seek(partial(_seek_key, order_field), descending=descending)
-    page = backfill_sql.backfill_page(spec, order_field, seek, context.orphan_cutoff)
+    page = backfill_sql.backfill_page(
+        spec, order_field, seek, context.orphan_cutoff, context.airflow
+    )
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders import Loaders
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
@@ -34,6 +35,9 @@ class RequestContext:
     settings: Settings
     engine: AsyncEngine
     now: datetime
+    # Which Airflow's schema the database has (detected once at start-up); every
+    # statement is built for it.
+    airflow: AirflowSchema
     caller: Caller = ANONYMOUS
     session: ReadSession = field(init=False)
 
@@ -58,7 +62,7 @@ class RequestContext:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.session, self.orphan_cutoff)
+        return Loaders(self.session, self.orphan_cutoff, self.airflow)
 
     async def close(self) -> None:
         await self.session.close()

@@ -209,7 +209,9 @@ async def _run(
         }
         rows = {
             row["id"]: row
-            for row in (await connection.execute(finalize_sql.recheck(considered))).mappings()
+            for row in (
+                await connection.execute(finalize_sql.recheck(considered, context.airflow))
+            ).mappings()
         }
         results: list[FinalizeResult] = []
         to_finalize: list[FinalizeResult] = []

@@ -127,8 +127,9 @@ class DagRecord:
         self.dag_id = row["dag_id"]
         # Airflow shows the dag_id where no display name was set.
         self.display_name = row["dag_display_name"] or row["dag_id"]
-        self.is_paused = bool(row["is_paused"])
-        self.is_stale = bool(row["is_stale"])
+        # NULL before Airflow 3.2 (nullable columns): unknown, not false.
+        self.is_paused = None if row["is_paused"] is None else bool(row["is_paused"])
+        self.is_stale = None if row["is_stale"] is None else bool(row["is_stale"])
         owners = row["owners"] or ""
         self.owners = [owner.strip() for owner in owners.split(",") if owner.strip()]
         self.description = row["description"]

@@ -69,7 +69,8 @@ class Backfill(Node):
     )
     updated_at: datetime = strawberry.field(description="When the backfill row last changed.")
     triggering_user_name: str | None = strawberry.field(
-        description="The user who created the backfill."
+        description="The user who created the backfill. Recorded since Airflow 3.1: null "
+        "before."
     )
     status: BackfillStatus = strawberry.field(
         description="Derived status: COMPLETED, PAUSED, RUNNING, or for a backfill without "

@@ -16,9 +16,13 @@ class Dag(Node):
     display_name: str = strawberry.field(
         description="The DAG's display name (its id when none is set)."
     )
-    is_paused: bool = strawberry.field(description="Whether the DAG is paused.")
-    is_stale: bool = strawberry.field(
-        description="Whether the DAG's file no longer defines it (inactive)."
+    is_paused: bool | None = strawberry.field(
+        description="Whether the DAG is paused. May be null before Airflow 3.2 (the column "
+        "was nullable)."
+    )
+    is_stale: bool | None = strawberry.field(
+        description="Whether the DAG's file no longer defines it (inactive). May be null "
+        "before Airflow 3.2 (the column was nullable)."
     )
     owners: list[str] = strawberry.field(description="The DAG's owners.")
     description: str | None = strawberry.field(description="The DAG's description.")
@@ -32,7 +36,10 @@ class Dag(Node):
         description="The DAG's limit of concurrently active runs."
     )
     fileloc: str | None = strawberry.field(description="Path of the file defining the DAG.")
-    bundle_name: str = strawberry.field(description="The DAG bundle the DAG comes from.")
+    bundle_name: str | None = strawberry.field(
+        description="The DAG bundle the DAG comes from. May be null on Airflow 3.0 (the column "
+        "was nullable)."
+    )
     has_import_errors: bool = strawberry.field(
         description="Whether the DAG's file failed to import on the last parse."
     )

@@ -36,7 +36,8 @@ class DagRun(Node):
         "`REST_API`, `CLI`, ..."
     )
     triggering_user_name: str | None = strawberry.field(
-        description="The user who triggered the run, when a user did."
+        description="The user who triggered the run, when a user did. Recorded since "
+        "Airflow 3.1: null before."
     )
     logical_date: datetime | None = strawberry.field(
         description="The run's logical date; null for partitioned DAGs."
@@ -65,12 +66,16 @@ class DagRun(Node):
         "run to the newest backfill, so this may differ from the slot's backfill."
     )
     partition_key: str | None = strawberry.field(
-        description="The partition the run processes, for partitioned DAGs."
+        description="The partition the run processes, for partitioned DAGs. Recorded since "
+        "Airflow 3.2: null before."
     )
     partition_date: datetime | None = strawberry.field(
-        description="The date of the run's partition, for partitioned DAGs."
+        description="The date of the run's partition, for partitioned DAGs. Recorded since "
+        "Airflow 3.2: null before."
     )
-    created_at: datetime | None = strawberry.field(description="When the row was created.")
+    created_at: datetime | None = strawberry.field(
+        description="When the row was created. Recorded since Airflow 3.2: null before."
+    )
     updated_at: datetime | None = strawberry.field(description="When the row last changed.")
 
     @strawberry.field(description="The backfill that currently owns the run, if any.")

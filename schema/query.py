@@ -9,6 +9,7 @@ import strawberry
 from backfill_gateway.resolvers import backfills as backfill_resolvers
 from backfill_gateway.resolvers import nodes as node_resolvers
 from backfill_gateway.resolvers.backfills import ORDER_FIELDS
+from backfill_gateway.schema.airflow import AirflowInfo
 from backfill_gateway.schema.arguments import After, Before, First, Last
 from backfill_gateway.schema.backfill import (
     Backfill,
@@ -70,3 +71,11 @@ class Query:
     )
     async def node(self, info: strawberry.Info, id: GlobalIdArgument) -> Node | None:
         return await node_resolvers.get_node(info.context, id)
+
+    @strawberry.field(
+        description="Which Airflow's schema the database has (detected at start-up). Fields "
+        "whose column that version does not record are null."
+    )
+    def airflow(self, info: strawberry.Info) -> AirflowInfo:
+        schema = info.context.airflow
+        return AirflowInfo(version=schema.version, schema_revision=schema.revision)

@@ -35,7 +35,8 @@ class BackfillDagRun(Node):
         description="The slot's logical date; null for partitioned DAGs."
     )
     partition_key: str | None = strawberry.field(
-        description="The slot's partition, for partitioned DAGs."
+        description="The slot's partition, for partitioned DAGs. Recorded since Airflow 3.2 "
+        "(partitioned DAGs came with it): null before."
     )
     exception_reason: BackfillDagRunExceptionReason | None = strawberry.field(
         description="Why the slot was skipped; null when it was not."

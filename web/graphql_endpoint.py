@@ -23,6 +23,12 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from backfill_gateway.db.airflow_schema import (
+    UNDETECTED,
+    AirflowSchemaError,
+    DetectedAirflowSchema,
+)
+from backfill_gateway.db.errors import is_unavailable
 from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
@@ -73,8 +79,10 @@ class GraphQLEndpoint:
         engine: AsyncEngine,
         clock: Callable[[], datetime],
         graphiql_html: Callable[[Request], str] | None,
+        airflow: DetectedAirflowSchema,
     ) -> None:
         self.schema = schema
+        self.airflow = airflow
         self.settings = settings
         self.engine = engine
         self.clock = clock
@@ -124,8 +132,24 @@ class GraphQLEndpoint:
             record.caller = caller.name
             if params.operation_name:
                 record.operation = params.operation_name
+        airflow = self.airflow.current
+        if airflow is None:  # not detected at start-up (no lifespan, or the database was down)
+            try:
+                airflow = await self.airflow.get()
+            except AirflowSchemaError as error:
+                if record is not None:
+                    record.outcome = "unavailable"
+                return request_error(str(error), SERVICE_UNAVAILABLE, media_type=media_type)
+            except Exception as error:
+                if not (isinstance(error, TimeoutError) or is_unavailable(error)):
+                    raise
+                # The database cannot answer now: the request runs as usual, and its first
+                # statement reports SERVICE_UNAVAILABLE as any outage does (introspection and
+                # invalid documents still get their own answers). Not remembered.
+                airflow = UNDETECTED
         context = RequestContext(
-            settings=self.settings, engine=self.engine, now=self.clock(), caller=caller
+            settings=self.settings, engine=self.engine, now=self.clock(), caller=caller,
+            airflow=airflow,
         )
         try:
             execution = await self._run(request, params, context)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
@@ -59,12 +60,16 @@ class Loaders:
     cyclic garbage collector runs, instead of freeing it when the request ends.
     """
 
-    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+    def __init__(
+        self, session: ReadSession, orphan_cutoff: datetime, airflow: AirflowSchema
+    ) -> None:
         self._session = session
-        self.backfill_by_id = BackfillById(session, orphan_cutoff)
-        self.dag_run_by_id = DagRunById(session)
-        self.slot_by_id = SlotById(session)
-        self.dag_by_dag_id = DagByDagId(session)
+        # Statements are built for the database's Airflow schema (db.airflow_schema).
+        self._airflow = airflow
+        self.backfill_by_id = BackfillById(session, orphan_cutoff, airflow)
+        self.dag_run_by_id = DagRunById(session, airflow)
+        self.slot_by_id = SlotById(session, airflow)
+        self.dag_by_dag_id = DagByDagId(session, airflow)
         self.progress_by_backfill = ProgressByBackfill(session)
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
@@ -74,7 +79,9 @@ class Loaders:
         """The loader for one set of page arguments (one statement per distinct value)."""
         loader = self._slot_pages.get(args)
         if loader is None:
-            loader = self._slot_pages[args] = SlotPagesByBackfill(self._session, args)
+            loader = self._slot_pages[args] = SlotPagesByBackfill(
+                self._session, args, self._airflow
+            )
         return loader
 
     def slot_count_by_backfill(self, spec: SlotFilter) -> SlotCountByBackfill:

@@ -8,6 +8,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import BackfillRecord
@@ -16,6 +17,9 @@ from backfill_gateway.resolvers.records import BackfillRecord
 class BackfillById(DataLoader[int, BackfillRecord | None]):
     """A backfill by its id; None when there is no such row."""
 
-    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+    def __init__(
+        self, session: ReadSession, orphan_cutoff: datetime, airflow: AirflowSchema
+    ) -> None:
         record = partial(BackfillRecord, orphan_cutoff=orphan_cutoff)
-        super().__init__(partial(load_by_key, session, backfill_sql.backfills_by_id, record, "id"))
+        statement_for = partial(backfill_sql.backfills_by_id, airflow=airflow)
+        super().__init__(partial(load_by_key, session, statement_for, record, "id"))

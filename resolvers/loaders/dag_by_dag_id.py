@@ -7,6 +7,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import dags as dag_sql
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import DagRecord
@@ -15,5 +16,6 @@ from backfill_gateway.resolvers.records import DagRecord
 class DagByDagId(DataLoader[str, DagRecord | None]):
     """A DAG by its dag_id; None when its `dag` row is gone."""
 
-    def __init__(self, session: ReadSession) -> None:
-        super().__init__(partial(load_by_key, session, dag_sql.dags_by_id, DagRecord, "dag_id"))
+    def __init__(self, session: ReadSession, airflow: AirflowSchema) -> None:
+        statement_for = partial(dag_sql.dags_by_id, airflow=airflow)
+        super().__init__(partial(load_by_key, session, statement_for, DagRecord, "dag_id"))

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import SlotRecord, slot_from_mapping
@@ -21,5 +22,6 @@ def _slot(row: Mapping[str, Any]) -> SlotRecord:
 class SlotById(DataLoader[int, SlotRecord | None]):
     """A slot by its id; None when there is no such row."""
 
-    def __init__(self, session: ReadSession) -> None:
-        super().__init__(partial(load_by_key, session, slot_sql.slots_by_id, _slot, "id"))
+    def __init__(self, session: ReadSession, airflow: AirflowSchema) -> None:
+        statement_for = partial(slot_sql.slots_by_id, airflow=airflow)
+        super().__init__(partial(load_by_key, session, statement_for, _slot, "id"))
