@@ -1,4 +1,10 @@
-"""Shared fixtures: the demo dataset on every database, and the gateway in front of it."""
+"""Shared fixtures: the demo dataset on every database and Airflow version, and the gateway
+in front of it.
+
+`demo_database` and `empty_database` are parametrized by (backend, Airflow version): the API
+suite (tests/api) runs on every supported 3.x schema, every other test on the newest one.
+`@pytest.mark.airflow_versions("3.3", ...)` narrows a test or module (heavy ones).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,19 @@ import pytest
 from starlette.applications import Starlette
 
 from backfill_gateway.app import create_app
-from backfill_gateway.demo import DemoDataset, build_demo_dataset, load_demo_dataset
+from backfill_gateway.demo import DemoDataset, build_demo_dataset
 from backfill_gateway.settings import Settings
+from tests.support.airflow_versions import (
+    LATEST,
+    VERSIONS,
+    create_versioned_schema,
+    dataset_for,
+    load_versioned_dataset,
+)
 from tests.support.databases import (
     BACKENDS,
     ServerUnavailable,
     ThrowawayDatabase,
-    create_airflow_schema,
     throwaway_database,
 )
 from tests.support.gateway import GatewayClient
@@ -27,11 +39,55 @@ from tests.support.oracle import Oracle
 FIXED_NOW = datetime(2026, 9, 15, 12, 0, 0, tzinfo=UTC)
 
 
+API_TESTS = "tests/api/"
+
+
 @dataclass(frozen=True)
 class DemoDatabase:
     backend: str
     url: str
-    dataset: DemoDataset
+    dataset: DemoDataset  # as Airflow `version` would have written it
+    version: str = LATEST
+
+
+def airflow_versions_of(metafunc) -> tuple[str, ...]:
+    """The Airflow schema versions a test runs on: its `airflow_versions` marker, else
+    every supported 3.x version in tests/api and the newest one elsewhere."""
+    marker = metafunc.definition.get_closest_marker("airflow_versions")
+    if marker is not None:
+        return tuple(marker.args)
+    path = metafunc.definition.path.as_posix()
+    return VERSIONS if f"/{API_TESTS}" in path else (LATEST,)
+
+
+def _parametrized_by_the_test(metafunc, name: str) -> bool:
+    """The test parametrizes the fixture itself (indirect=True, with backend names)."""
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        if name in names:
+            return True
+    return False
+
+
+def _backend_and_version(param) -> tuple[str, str]:
+    return param if isinstance(param, tuple) else (param, LATEST)
+
+
+def pytest_generate_tests(metafunc) -> None:
+    versions = airflow_versions_of(metafunc)
+    for name, scope in (("demo_database", "session"), ("empty_database", "function")):
+        if name in metafunc.fixturenames and not _parametrized_by_the_test(metafunc, name):
+            metafunc.parametrize(
+                name,
+                [
+                    pytest.param((backend, version), id=f"{backend}-{version}")
+                    for version in versions
+                    for backend in BACKENDS
+                ],
+                indirect=True,
+                scope=scope,
+            )
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +96,9 @@ def demo_dataset() -> DemoDataset:
 
 
 @pytest.fixture(scope="session")
-def oracle(demo_dataset) -> Oracle:
-    """Expected answers computed in Python from the demo rows."""
-    return Oracle(demo_dataset)
+def oracle(demo_database) -> Oracle:
+    """Expected answers computed in Python from the demo rows (as that version has them)."""
+    return Oracle(demo_database.dataset, version=demo_database.version)
 
 
 async def _enter_database(backend: str, tmp_path_factory, stack) -> ThrowawayDatabase:
@@ -56,31 +112,35 @@ async def _enter_database(backend: str, tmp_path_factory, stack) -> ThrowawayDat
         pytest.skip(str(unavailable))
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 async def demo_database(request, tmp_path_factory, demo_dataset) -> AsyncIterator[DemoDatabase]:
-    """The demo dataset on one backend, shared read-only by every test of the session."""
+    """The demo dataset on one backend and Airflow version (pytest_generate_tests), shared
+    read-only by every test of the session."""
     from contextlib import AsyncExitStack
 
+    backend, version = _backend_and_version(request.param)
+    dataset = dataset_for(version, demo_dataset)
     async with AsyncExitStack() as stack:
-        database = await _enter_database(request.param, tmp_path_factory, stack)
-        engine = await create_airflow_schema(database.url)
+        database = await _enter_database(backend, tmp_path_factory, stack)
+        engine = await create_versioned_schema(database.url, version)
         try:
-            await load_demo_dataset(engine, demo_dataset)
+            await load_versioned_dataset(engine, dataset, version)
         finally:
             await engine.dispose()
-        yield DemoDatabase(request.param, database.url, demo_dataset)
+        yield DemoDatabase(backend, database.url, dataset, version)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture
 async def empty_database(request, tmp_path_factory) -> AsyncIterator[ThrowawayDatabase]:
-    """A fresh database with Airflow's tables and no rows, for tests that write."""
+    """A fresh database with one Airflow version's tables and no rows, for tests that write."""
     from contextlib import AsyncExitStack
 
+    backend, version = _backend_and_version(request.param)
     async with AsyncExitStack() as stack:
-        database = await _enter_database(request.param, tmp_path_factory, stack)
-        engine = await create_airflow_schema(database.url)
+        database = await _enter_database(backend, tmp_path_factory, stack)
+        engine = await create_versioned_schema(database.url, version)
         await engine.dispose()
-        yield database
+        yield ThrowawayDatabase(database.backend, database.url, version)
 
 
 def gateway_settings(url: str, **overrides) -> Settings:

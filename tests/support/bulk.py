@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
+from tests.support.airflow_versions import only_columns, tables_of
 
 STATES = ("queued", "running", "success", "failed")
 
@@ -45,7 +45,9 @@ async def load_many_backfills(
                 exception_reason="already exists" if skipped else None,
                 logical_date=logical_date, partition_key=None, sort_ordinal=ordinal,
             ))  # fmt: skip
+    tables = (await tables_of(engine)).tables
     async with engine.begin() as connection:
-        for table, rows in ((backfill, backfill_rows), (dag_run, run_rows), (backfill_dag_run, slot_rows)):
+        for name, rows in (("backfill", backfill_rows), ("dag_run", run_rows), ("backfill_dag_run", slot_rows)):
+            rows = only_columns(tables[name], rows)
             for chunk in range(0, len(rows), 2000):
-                await connection.execute(insert(table), rows[chunk : chunk + 2000])
+                await connection.execute(insert(tables[name]), rows[chunk : chunk + 2000])

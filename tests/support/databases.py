@@ -50,6 +50,7 @@ def server_url(backend: str) -> tuple[str, bool]:
 class ThrowawayDatabase:
     backend: str
     url: str
+    version: str = "3.3"  # the Airflow schema version created in it (tests/support/airflow_versions)
 
 
 async def _admin(url: str, statement: str) -> None:

@@ -17,8 +17,8 @@ import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run, log
 from tests.conftest import FIXED_NOW
+from tests.support.airflow_versions import only_columns, tables_of
 
 ADMIN_TOKEN, READER_TOKEN = "adm-9f1c-e2e-token", "rdr-77aa-e2e-token"
 ADMIN_NAME, READER_NAME = "ops-admin", "dashboard"
@@ -110,25 +110,29 @@ async def insert_rows(
     runs: Iterable[dict] = (),
     slots: Iterable[dict] = (),
 ) -> None:
+    """Rows into the database's Airflow version's tables (only the columns it has)."""
+    tables = (await tables_of(engine)).tables
     async with engine.begin() as connection:
-        for table, rows in ((backfill, backfills), (dag_run, runs), (backfill_dag_run, slots)):
-            rows = list(rows)
+        for name, rows in (("backfill", backfills), ("dag_run", runs), ("backfill_dag_run", slots)):
+            rows = only_columns(tables[name], rows)
             if rows:
-                await connection.execute(insert(table), rows)
+                await connection.execute(insert(tables[name]), rows)
 
 
 async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple]]:
     """Every row of the four tables the operation may touch, in id order."""
-    tables = {"backfill": backfill, "dag_run": dag_run, "backfill_dag_run": backfill_dag_run}
+    tables = (await tables_of(engine)).tables
     result = {}
     async with engine.connect() as connection:
-        for name, table in {**tables, "log": log}.items():
+        for name in ("backfill", "dag_run", "backfill_dag_run", "log"):
+            table = tables[name]
             rows = await connection.execute(select(table).order_by(table.c.id))
             result[name] = [tuple(row) for row in rows]
     return result
 
 
 async def backfills_by_id(engine: AsyncEngine) -> dict[int, dict]:
+    backfill = (await tables_of(engine)).tables["backfill"]
     async with engine.connect() as connection:
         rows = await connection.execute(select(backfill).order_by(backfill.c.id))
         return {row.id: dict(row._mapping) for row in rows}
@@ -136,6 +140,7 @@ async def backfills_by_id(engine: AsyncEngine) -> dict[int, dict]:
 
 async def audit_log(engine: AsyncEngine) -> list[dict]:
     """`log` rows, with `extra` parsed."""
+    log = (await tables_of(engine)).tables["log"]
     async with engine.connect() as connection:
         rows = await connection.execute(select(log).order_by(log.c.id))
         return [{**row._mapping, "extra": orjson.loads(row.extra)} for row in rows]

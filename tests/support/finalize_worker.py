@@ -34,10 +34,12 @@ async def _work(url, now, name, strategy, rounds, barrier) -> tuple[int, list]:
     )
     from backfill_gateway.settings import Settings
 
+    from backfill_gateway.db.airflow_schema import detect_airflow_schema
+
     engine = create_engine(url, pool_size=1, max_overflow=0)
     context = RequestContext(
         settings=Settings(database_url=url, tokens=""), engine=engine, now=now,
-        caller=Caller(name, ADMIN),
+        airflow=await detect_airflow_schema(engine), caller=Caller(name, ADMIN),
     )  # fmt: skip
     seen: list[tuple[int, int, str]] = []
     calls = 0

@@ -64,6 +64,13 @@ class GatewayClient:
         )
         self.compared = 0
 
+    async def ready(self) -> None:
+        """Detect the Airflow schema as the app's start-up does (ASGITransport runs no
+        lifespan), before any request: its statements are no request's statements."""
+        await self.app.state.airflow.get()
+        if self.twin is not None:
+            await self.twin.state.airflow.get()
+
     async def graphql(
         self,
         query: str,
@@ -73,6 +80,7 @@ class GatewayClient:
         headers: dict | None = None,
         method: str = "POST",
     ) -> GraphQLResponse:
+        await self.ready()
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables
