@@ -46,3 +46,15 @@ def test_installed_command_serves_from_any_directory(tmp_path):
     # logging.json ships with the package: uvicorn's own lines are JSON too.
     first_line = log_path.read_text().splitlines()[0]
     assert first_line.startswith("{") and '"logger"' in first_line, first_line
+
+
+def test_a_database_that_is_not_airflows_stops_the_server_with_the_reason(tmp_path):
+    path = tmp_path / "other.sqlite"
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    with pytest.raises(RuntimeError, match="server exited") as stopped:
+        with running_server({"DATABASE_URL": f"sqlite:///{path}"}, timeout=30):
+            pass
+    assert "is not an Airflow metadata database" in str(stopped.value)

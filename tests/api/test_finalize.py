@@ -13,11 +13,12 @@ from sqlalchemy import event, false, select
 
 from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.app import create_app
-from backfill_gateway.demo import build_demo_dataset, load_demo_dataset
+from backfill_gateway.demo import build_demo_dataset
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.tables import backfill
 from backfill_gateway.resolvers.finalize import FinalizeRequest, validate
 from tests.conftest import FIXED_NOW, gateway_settings
+from tests.support.airflow_versions import dataset_for, load_versioned_dataset
 from tests.support.finalize import (
     ADMIN,
     ADMIN_NAME,
@@ -370,8 +371,8 @@ async def test_the_update_rechecks_every_condition_itself(engine, client, monkey
     before = await snapshot(engine)
     blind = finalize_sql.recheck
 
-    def recheck_blind_to_runs(backfill_ids):
-        statement = blind(backfill_ids)
+    def recheck_blind_to_runs(backfill_ids, airflow):
+        statement = blind(backfill_ids, airflow)
         return statement.with_only_columns(
             *(c for c in statement.selected_columns if c.name != "has_active_runs"),
             false().label("has_active_runs"),
@@ -426,9 +427,11 @@ async def test_sqlite_busy_beyond_the_timeout_is_service_unavailable(
     assert outcomes(await finalize(client, dryRun=False)) == {1: "FINALIZED"}
 
 
-async def test_on_the_demo_dataset_exactly_the_orphaned_case_is_finalized(engine, client):
-    dataset = build_demo_dataset(FIXED_NOW)
-    await load_demo_dataset(engine, dataset)
+async def test_on_the_demo_dataset_exactly_the_orphaned_case_is_finalized(
+    engine, client, empty_database
+):
+    dataset = dataset_for(empty_database.version, build_demo_dataset(FIXED_NOW))
+    await load_versioned_dataset(engine, dataset, empty_database.version)
     before = await backfills_by_id(engine)
     response = await finalize(client, dryRun=False)
     expected = {

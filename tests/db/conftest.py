@@ -8,6 +8,14 @@ from backfill_gateway.db.engine import create_engine
 
 
 @pytest.fixture
+def airflow(demo_database):
+    """The Airflow schema of the demo database (what start-up detection finds there)."""
+    from tests.support.airflow_versions import airflow_schema_for
+
+    return airflow_schema_for(demo_database.version)
+
+
+@pytest.fixture
 async def demo_engine(demo_database):
     engine = create_engine(demo_database.url)
     yield engine

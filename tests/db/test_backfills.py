@@ -16,11 +16,13 @@ from tests.conftest import FIXED_NOW
 
 
 @pytest.mark.parametrize("grace", [timedelta(seconds=1), timedelta(minutes=10), timedelta(days=5)])
-async def test_status_predicate_agrees_with_the_python_rule(demo_engine, demo_database, grace):
+async def test_status_predicate_agrees_with_the_python_rule(
+    demo_engine, demo_database, airflow, grace
+):
     cutoff = FIXED_NOW - grace
     ids = [row["id"] for row in demo_database.dataset.backfills]
     async with demo_engine.connect() as connection:
-        statement, parameters = backfills_by_id(ids)
+        statement, parameters = backfills_by_id(ids, airflow)
         rows = (await connection.execute(statement, parameters)).mappings().all()
         python = {
             row["id"]: backfill_status(
@@ -40,12 +42,16 @@ async def test_status_predicate_agrees_with_the_python_rule(demo_engine, demo_da
     assert {BackfillStatus.RUNNING, BackfillStatus.COMPLETED} <= set(python.values())
 
 
-async def test_page_statement_says_whether_rows_carry_boundary_flags(demo_engine, demo_database):
+async def test_page_statement_says_whether_rows_carry_boundary_flags(
+    demo_engine, demo_database, airflow
+):
     ids = sorted(row["id"] for row in demo_database.dataset.backfills)
-    plain = backfill_page(BackfillFilter(), "id", Seek(limit=3), FIXED_NOW)
+    plain = backfill_page(BackfillFilter(), "id", Seek(limit=3), FIXED_NOW, airflow)
     assert not plain.has_boundary_flags
     assert BEFORE_WINDOW_FLAG not in plain.statement.selected_columns
-    paged = backfill_page(BackfillFilter(), "id", Seek(limit=3, after=(ids[-1],)), FIXED_NOW)
+    paged = backfill_page(
+        BackfillFilter(), "id", Seek(limit=3, after=(ids[-1],)), FIXED_NOW, airflow
+    )
     assert paged.has_boundary_flags
     async with demo_engine.connect() as connection:
         rows = (await connection.execute(paged.statement, paged.parameters)).mappings().all()

@@ -6,6 +6,9 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from backfill_gateway.db.keyset import Seek
 from backfill_gateway.db.slots import SlotFilter, slot_counts, slot_pages
+from tests.support.airflow_versions import LATEST, airflow_schema_for
+
+AIRFLOW = airflow_schema_for(LATEST)
 
 DIALECTS = {
     "postgresql": postgresql.dialect(),
@@ -21,13 +24,13 @@ def sql(page, dialect: str) -> str:
 def test_lateral_on_postgresql_row_number_elsewhere():
     for cursor in (None, (1, 1)):
         seek = Seek(limit=5, after=cursor)
-        lateral = slot_pages([1, 2], SlotFilter(), seek, None, "postgresql")
+        lateral = slot_pages([1, 2], SlotFilter(), seek, None, "postgresql", airflow=AIRFLOW)
         assert "LATERAL" in sql(lateral, "postgresql") and "row_number" not in sql(
             lateral, "postgresql"
         )
         assert lateral.has_boundary_flags  # LATERAL pages always hang off a row per backfill
         for dialect in ("sqlite", "mysql"):
-            window = slot_pages([1, 2], SlotFilter(), seek, None, dialect)
+            window = slot_pages([1, 2], SlotFilter(), seek, None, dialect, airflow=AIRFLOW)
             assert "row_number() OVER" in sql(window, dialect) and "LATERAL" not in sql(
                 window, dialect
             )
@@ -35,19 +38,21 @@ def test_lateral_on_postgresql_row_number_elsewhere():
 
 
 def test_only_the_selected_run_attributes_are_fetched():
-    page = slot_pages([1], SlotFilter(), Seek(limit=5), ("state",), "sqlite")
+    page = slot_pages([1], SlotFilter(), Seek(limit=5), ("state",), "sqlite", airflow=AIRFLOW)
     labels = {
         column.name for column in page.statement.selected_columns if column.name.startswith("run_")
     }
     assert labels == {"run_dag_run_id", "run_state"}
 
 
-async def test_pages_and_counts_agree_on_every_database(demo_engine, demo_database):
+async def test_pages_and_counts_agree_on_every_database(demo_engine, demo_database, airflow):
     dataset = demo_database.dataset
     slots = [s for s in dataset.backfill_dag_runs if s["exception_reason"] is None]
     backfill_ids = sorted({s["backfill_id"] for s in dataset.backfill_dag_runs})
     spec = SlotFilter(is_skipped=False)
-    page = slot_pages(backfill_ids, spec, Seek(limit=5000), None, demo_engine.dialect.name)
+    page = slot_pages(
+        backfill_ids, spec, Seek(limit=5000), None, demo_engine.dialect.name, airflow=airflow
+    )
     statement, parameters = slot_counts(backfill_ids, spec)
     async with demo_engine.connect() as connection:
         rows = (await connection.execute(page.statement, page.parameters)).mappings().all()

@@ -22,7 +22,7 @@ from tests.conftest import _enter_database
 from tests.support.databases import create_airflow_schema
 
 DDL_DIR = Path(__file__).resolve().parents[1] / "airflow_ddl"
-TABLES = ("backfill", "backfill_dag_run", "dag", "dag_run", "log")
+TABLES = ("alembic_version", "backfill", "backfill_dag_run", "dag", "dag_run", "log")
 TIMESTAMP_COLUMNS = {
     (table.name, column.name)
     for table in metadata.sorted_tables

@@ -231,8 +231,14 @@ async def stub_client(tmp_path):
     from backfill_gateway.db.engine import create_engine
 
     engine = create_engine(url)
+    from backfill_gateway.db import tables
+    from backfill_gateway.db.airflow_schema import DetectedAirflowSchema, schema_of_metadata
+
+    # The stub schema reads nothing: the Airflow schema is given, not detected.
+    airflow = DetectedAirflowSchema.known(schema_of_metadata(tables.metadata, "3.3"))
     endpoint = GraphQLEndpoint(
-        schema=schema, settings=settings, engine=engine, clock=lambda: None, graphiql_html=None
+        schema=schema, settings=settings, engine=engine, clock=lambda: None, graphiql_html=None,
+        airflow=airflow,
     )
     app = Starlette(
         routes=[Route("/graphql", endpoint.handle, methods=["GET", "POST"])],

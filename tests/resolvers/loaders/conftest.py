@@ -35,6 +35,14 @@ async def session(demo_database) -> AsyncIterator[CountingSession]:
 
 
 @pytest.fixture
+def airflow(demo_database):
+    """The Airflow schema of the demo database (what start-up detection finds there)."""
+    from tests.support.airflow_versions import airflow_schema_for
+
+    return airflow_schema_for(demo_database.version)
+
+
+@pytest.fixture
 def dataset(demo_database):
     return demo_database.dataset
 

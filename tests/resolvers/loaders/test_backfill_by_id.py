@@ -3,11 +3,11 @@ from backfill_gateway.resolvers.loaders import BackfillById
 from tests.resolvers.loaders.conftest import MISSING_ID, ORPHAN_CUTOFF
 
 
-async def test_many_backfills_in_one_statement_in_key_order_none_for_missing(session, dataset):
+async def test_many_backfills_in_one_statement_in_key_order_none_for_missing(session, dataset, airflow):
     rows = {row["id"]: row for row in dataset.backfills}
     slotted = {row["backfill_id"] for row in dataset.backfill_dag_runs}
     keys = [*sorted(rows, reverse=True), MISSING_ID, min(rows)]
-    records = await BackfillById(session, ORPHAN_CUTOFF).load_many(keys)
+    records = await BackfillById(session, ORPHAN_CUTOFF, airflow).load_many(keys)
     assert len(session.sent) == 1
     assert [r.backfill_id if r else None for r in records] == [*keys[:-2], None, min(rows)]
     for record in filter(None, records):

@@ -2,7 +2,7 @@ from backfill_gateway.resolvers.loaders import SlotById
 from tests.resolvers.loaders.conftest import MISSING_ID
 
 
-async def test_slots_in_one_statement_skipped_ones_kept_with_no_run(session, dataset):
+async def test_slots_in_one_statement_skipped_ones_kept_with_no_run(session, dataset, airflow):
     rows = {row["id"]: row for row in dataset.backfill_dag_runs}
     skipped = [i for i, row in rows.items() if row["exception_reason"] is not None][:3]
     run_deleted = [
@@ -11,7 +11,7 @@ async def test_slots_in_one_statement_skipped_ones_kept_with_no_run(session, dat
     ran = [i for i, row in rows.items() if row["dag_run_id"] is not None][:3]
     assert skipped and run_deleted and ran
     keys = [*ran, MISSING_ID, *skipped, *run_deleted]
-    slots = await SlotById(session).load_many(keys)
+    slots = await SlotById(session, airflow).load_many(keys)
     assert len(session.sent) == 1
     assert [s.backfill_dag_run_id if s else None for s in slots] == [
         key if key in rows else None for key in keys
