@@ -8,10 +8,13 @@ import gc
 
 from backfill_gateway.app import create_app
 from backfill_gateway.settings import Settings
+from tests.web.conftest import create_empty_airflow_sqlite
 
 
 async def test_objects_alive_after_start_up_are_frozen_and_young_collections_are_rarer(tmp_path):
     thresholds = gc.get_threshold()
+    # Start-up detects the Airflow schema: an empty Airflow database, not an empty file.
+    create_empty_airflow_sqlite(tmp_path / "empty.sqlite")
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite'}"))
     try:
         async with app.router.lifespan_context(app):
