@@ -37,6 +37,15 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
     )
 
 
+def _listing(context: RequestContext):
+    """(page statement, record) for the database's Airflow version."""
+    if context.is_airflow2:
+        from backfill_gateway.resolvers.airflow2.backfills import backfill_listing
+
+        return backfill_listing(context)
+    return backfill_sql.backfill_page, BackfillRecord
+
+
 def _seek_key(order_field: str, key: tuple) -> tuple:
     """A cursor's key as the listing's sort columns: (id,) or (created_at, id)."""
     return key[1:] if order_field == "id" else key
@@ -54,19 +63,18 @@ async def list_backfills(
     descending: bool,
 ) -> Connection[BackfillRecord]:
     spec = backfill_filter_spec(filter_input)
+    page_statement, record_for = _listing(context)
     cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
         lambda value, argument: cursor.decode(value, argument, (order_field,)),
     )  # fmt: skip
     seek = window.seek(partial(_seek_key, order_field), descending=descending)
-    page = backfill_sql.backfill_page(
-        spec, order_field, seek, context.orphan_cutoff, context.airflow
-    )
+    page = page_statement(spec, order_field, seek, context.orphan_cutoff, context.airflow)
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )
-    records = [BackfillRecord(row, context.orphan_cutoff) for row in rows if row["id"] is not None]
+    records = [record_for(row, context.orphan_cutoff) for row in rows if row["id"] is not None]
     context.loaders.prime_backfills(records)
     flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
     cursor_of = partial(backfill_cursor, order_field=order_field)
@@ -81,9 +89,12 @@ async def list_backfills(
 
 
 async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFilter) -> int:
+    count_statement = backfill_sql.count_backfills
+    if context.is_airflow2:
+        from backfill_gateway.db.airflow2.backfills import count_backfills as count_statement
     rows = await context.loaders.memoized_rows(
         ("backfill_count", spec),
-        lambda: backfill_sql.count_backfills(spec, context.orphan_cutoff),
+        lambda: count_statement(spec, context.orphan_cutoff),
     )
     return rows[0]["backfill_count"]
 

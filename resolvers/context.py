@@ -45,6 +45,10 @@ class RequestContext:
         self.session = ReadSession(self.engine)
 
     @property
+    def is_airflow2(self) -> bool:
+        return self.airflow.major == 2
+
+    @property
     def orphan_cutoff(self) -> datetime:
         return self.now - timedelta(seconds=self.settings.orphan_grace_period_seconds)
 
@@ -62,6 +66,10 @@ class RequestContext:
 
     @cached_property
     def loaders(self) -> Loaders:
+        if self.is_airflow2:
+            from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
+
+            return Airflow2Loaders(self.session, self.orphan_cutoff, self.airflow)
         return Loaders(self.session, self.orphan_cutoff, self.airflow)
 
     async def close(self) -> None:

@@ -170,7 +170,12 @@ async def finalize_orphaned_backfills(
     cutoff = now - timedelta(seconds=grace)
     report = FinalizeReport(request.dry_run, now, grace, cutoff)
     try:
-        report.results = await _run(context, request, grace, cutoff)
+        if context.is_airflow2:
+            from backfill_gateway.resolvers.airflow2.finalize import run_airflow2
+
+            report.results = await run_airflow2(context, request, grace, cutoff)
+        else:
+            report.results = await _run(context, request, grace, cutoff)
     except _ConcurrentChange as error:
         raise ServiceUnavailable(
             "A backfill changed while it was being finalized; nothing was written. Retry."

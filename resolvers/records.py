@@ -26,6 +26,10 @@ class BackfillRecord:
         "reprocess_behavior", "max_active_runs", "created_at", "completed_at", "updated_at",
         "triggering_user_name", "has_slots", "has_active_runs", "status",
     )  # fmt: skip
+    # Only Airflow 2 backfills (BackfillJob rows, resolvers.airflow2.records) set these.
+    range_source = "BACKFILL_TABLE"
+    run_backwards = reset_dag_runs = rerun_failed_tasks = None
+    latest_heartbeat = hostname = None
 
     def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime) -> None:
         self.backfill_id = row["id"]
@@ -63,6 +67,8 @@ class DagRunRecord:
         "end_date", "data_interval_start", "data_interval_end", "conf", "clear_number",
         "backfill_id", "partition_key", "partition_date", "created_at", "updated_at",
     )  # fmt: skip
+    # Only Airflow 2's pickled confs can be unreadable (resolvers.airflow2.records).
+    conf_unreadable = False
 
     def __init__(self, row: Mapping[str, Any], prefix: str = "") -> None:
         for name in self.__slots__:

@@ -15,6 +15,7 @@ from backfill_gateway.schema.dag import Dag
 from backfill_gateway.schema.dag_run import RECORD_ATTRIBUTES_BY_FIELD
 from backfill_gateway.schema.enums import (
     BackfillOrderField,
+    BackfillRangeSource,
     BackfillStatus,
     OrderDirection,
     ReprocessBehavior,
@@ -50,44 +51,99 @@ class BackfillProgress:
 )
 class Backfill(Node):
     backfill_id: int = strawberry.field(description="Airflow's integer id of the backfill.")
-    dag_id: str = strawberry.field(description="The DAG being backfilled.")
-    from_date: datetime = strawberry.field(description="Start of the backfilled date range.")
-    to_date: datetime = strawberry.field(description="End of the backfilled date range.")
+    dag_id: str | None = strawberry.field(
+        description="The DAG being backfilled. On Airflow 2 the DAG of the job's runs (the "
+        "`job` row does not record it): null for a BackfillJob that has no run."
+    )
+    from_date: datetime | None = strawberry.field(
+        description="Start of the requested date range. On Airflow 2 see `rangeSource`: "
+        "from the `airflow dags backfill` command, else the first logical date of its runs, "
+        "else null."
+    )
+    to_date: datetime | None = strawberry.field(
+        description="End of the requested date range (on Airflow 2, as `fromDate`)."
+    )
     dag_run_conf: JSON | None = strawberry.field(
-        description="Configuration passed to every run; null when it is JSON null."
+        description="Configuration passed to every run; null when it is JSON null. On "
+        "Airflow 2 the command's `--conf`, null without one or when the command is unknown."
     )
-    is_paused: bool = strawberry.field(description="Whether the backfill is paused.")
-    reprocess_behavior: ReprocessBehavior = strawberry.field(
-        description="Which dates that already had a run are run again."
+    is_paused: bool = strawberry.field(
+        description="Whether the backfill is paused (always false on Airflow 2, whose "
+        "backfills cannot be paused)."
     )
-    max_active_runs: int = strawberry.field(
-        description="How many of the backfill's runs may be active at once."
+    reprocess_behavior: ReprocessBehavior | None = strawberry.field(
+        description="Which dates that already had a run are run again. Null on Airflow 2, "
+        "which has no such setting: see `resetDagRuns` and `rerunFailedTasks`."
     )
-    created_at: datetime = strawberry.field(description="When the backfill was created.")
+    max_active_runs: int | None = strawberry.field(
+        description="How many of the backfill's runs may be active at once. Null on "
+        "Airflow 2, which does not record it (the DAG's own limit applies)."
+    )
+    created_at: datetime = strawberry.field(
+        description="When the backfill was created (on Airflow 2: when its job started)."
+    )
     completed_at: datetime | None = strawberry.field(
-        description="When the backfill completed or was cancelled; null while active."
+        description="When the backfill completed or was cancelled; null while active. On "
+        "Airflow 2 the end date of a job that ended (`success` or `failed`)."
     )
-    updated_at: datetime = strawberry.field(description="When the backfill row last changed.")
+    updated_at: datetime | None = strawberry.field(
+        description="When the backfill row last changed. Null on Airflow 2 (see "
+        "`latestHeartbeat`)."
+    )
     triggering_user_name: str | None = strawberry.field(
         description="The user who created the backfill. Recorded since Airflow 3.1: null "
-        "before."
+        "before, except on Airflow 2: the OS user who ran `airflow dags backfill` "
+        "(`job.unixname`)."
     )
     status: BackfillStatus = strawberry.field(
         description="Derived status: COMPLETED, PAUSED, RUNNING, or for a backfill without "
-        "slots INITIALIZING or ORPHANED depending on its age."
+        "slots INITIALIZING or ORPHANED depending on its age. On Airflow 2: COMPLETED once "
+        "the job ended, ORPHANED when its process is dead (no heartbeat and nothing of its "
+        "runs changed within the grace period, see finalizeOrphanedBackfills), else RUNNING."
+    )
+    range_source: BackfillRangeSource = strawberry.field(
+        description="Where `fromDate`/`toDate` come from: Airflow 3's `backfill` row, or on "
+        "Airflow 2 the paired `airflow dags backfill` audit-log command, the runs' dates, "
+        "or nowhere."
+    )
+    run_backwards: bool | None = strawberry.field(
+        description="Airflow 2 only: the command had `--run-backwards` (latest date first). "
+        "Null when the command is unknown, and on Airflow 3 (see `sortOrdinal`)."
+    )
+    reset_dag_runs: bool | None = strawberry.field(
+        description="Airflow 2 only: the command had `--reset-dagruns` (existing runs of "
+        "the range cleared and run again). Null when the command is unknown, and on Airflow 3."
+    )
+    rerun_failed_tasks: bool | None = strawberry.field(
+        description="Airflow 2 only: the command had `--rerun-failed-tasks`. Null when the "
+        "command is unknown, and on Airflow 3."
+    )
+    latest_heartbeat: datetime | None = strawberry.field(
+        description="Airflow 2 only: the backfill process's last heartbeat (`job."
+        "latest_heartbeat`). Null on Airflow 3."
+    )
+    hostname: str | None = strawberry.field(
+        description="Airflow 2 only: the host the backfill process ran on. Null on Airflow 3."
     )
 
     @strawberry.field(description="Slot and run-state counts over the whole backfill.")
     async def progress(self, info: strawberry.Info) -> BackfillProgress:
         return await info.context.loaders.progress_by_backfill.load(self.backfill_id)
 
-    @strawberry.field(description="The backfilled DAG; null when its `dag` row is gone.")
+    @strawberry.field(
+        description="The backfilled DAG; null when its `dag` row is gone (or, on Airflow 2, "
+        "when the job has no run to tell its DAG)."
+    )
     async def dag(self, info: strawberry.Info) -> Dag | None:
+        if self.dag_id is None:
+            return None
         return await info.context.loaders.dag_by_dag_id.load(self.dag_id)
 
     @strawberry.field(
         description="The backfill's slots in `sortOrdinal` order (ties by id), one edge per "
-        "`backfill_dag_run` row. Skipped slots are edges too, with `dagRun: null`."
+        "`backfill_dag_run` row. Skipped slots are edges too, with `dagRun: null`. On "
+        "Airflow 2 one edge per run the BackfillJob created or took over (its task "
+        "instances' `queued_by_job_id`), by logical date."
     )
     async def dag_runs(
         self,

@@ -38,7 +38,7 @@ class Dag(Node):
     fileloc: str | None = strawberry.field(description="Path of the file defining the DAG.")
     bundle_name: str | None = strawberry.field(
         description="The DAG bundle the DAG comes from. May be null on Airflow 3.0 (the column "
-        "was nullable)."
+        "was nullable); null on Airflow 2 (no bundles)."
     )
     has_import_errors: bool = strawberry.field(
         description="Whether the DAG's file failed to import on the last parse."

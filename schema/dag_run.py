@@ -33,7 +33,7 @@ class DagRun(Node):
     )
     triggered_by: str | None = strawberry.field(
         description="What triggered the run, as Airflow stores it: `BACKFILL`, `TIMETABLE`, "
-        "`REST_API`, `CLI`, ..."
+        "`REST_API`, `CLI`, ... Recorded since Airflow 3.0: null on Airflow 2."
     )
     triggering_user_name: str | None = strawberry.field(
         description="The user who triggered the run, when a user did. Recorded since "
@@ -42,7 +42,10 @@ class DagRun(Node):
     logical_date: datetime | None = strawberry.field(
         description="The run's logical date; null for partitioned DAGs."
     )
-    run_after: datetime = strawberry.field(description="Earliest time the run may start.")
+    run_after: datetime | None = strawberry.field(
+        description="Earliest time the run may start. Recorded since Airflow 3.0: null on "
+        "Airflow 2."
+    )
     queued_at: datetime | None = strawberry.field(description="When the run was last queued.")
     start_date: datetime | None = strawberry.field(description="When the run started.")
     end_date: datetime | None = strawberry.field(description="When the run finished.")
@@ -56,14 +59,21 @@ class DagRun(Node):
         description="End of the data interval the run processes."
     )
     conf: JSON | None = strawberry.field(
-        description="The run's configuration; null when unset or JSON null."
+        description="The run's configuration; null when unset or JSON null, and when "
+        "`confUnreadable`."
+    )
+    conf_unreadable: bool = strawberry.field(
+        description="Airflow 2 pickles the conf: true when it holds anything but plain data "
+        "(dicts, lists, strings, numbers, booleans, null). Such a conf is never unpickled "
+        "(it could run code) and `conf` is null. Always false on Airflow 3."
     )
     clear_number: int = strawberry.field(
         description="How many times the run was cleared and re-run."
     )
     backfill_id: int | None = strawberry.field(
         description="The backfill that currently owns the run. Airflow moves a reprocessed "
-        "run to the newest backfill, so this may differ from the slot's backfill."
+        "run to the newest backfill, so this may differ from the slot's backfill. Null on "
+        "Airflow 2, whose runs record no backfill (see the slot's `backfillId`)."
     )
     partition_key: str | None = strawberry.field(
         description="The partition the run processes, for partitioned DAGs. Recorded since "
@@ -95,7 +105,7 @@ class DagRun(Node):
 # dag_run columns a query selects. Computed fields name their inputs; every
 # other field reads the attribute of its own name.
 DERIVED_FIELD_INPUTS = {"id": ("dag_run_id",), "duration": ("start_date", "end_date"),
-                        "backfill": ("backfill_id",)}  # fmt: skip
+                        "backfill": ("backfill_id",), "conf_unreadable": ("conf",)}  # fmt: skip
 
 
 def _record_attributes_by_field() -> dict[str, tuple[str, ...]]:

@@ -41,6 +41,27 @@ BackfillStatus = exposed_enum(
 )
 
 
+@strawberry.enum(description="Where a backfill's requested date range comes from.")
+class BackfillRangeSource(Enum):
+    BACKFILL_TABLE = strawberry.enum_value(
+        "BACKFILL_TABLE", description="Airflow 3's `backfill` row records it."
+    )
+    CLI_COMMAND = strawberry.enum_value(
+        "CLI_COMMAND",
+        description="Airflow 2: the `-s`/`-e` of the `airflow dags backfill` command in the "
+        "`cli_dag_backfill` audit-log row paired with the job (same DAG, written at most 10 s "
+        "before the job started).",
+    )
+    RUN_DATES = strawberry.enum_value(
+        "RUN_DATES",
+        description="Airflow 2 without a paired command: the first and last logical date of "
+        "the job's runs (dates it had not reached yet are not recorded anywhere).",
+    )
+    UNKNOWN = strawberry.enum_value(
+        "UNKNOWN", description="Airflow 2, no paired command and no run: the range is null."
+    )
+
+
 @strawberry.enum(description="State of a DAG run, as Airflow records it.")
 class DagRunState(Enum):
     QUEUED = strawberry.enum_value("queued", description="Waiting for the scheduler to start it.")

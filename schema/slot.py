@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 )
 class BackfillDagRun(Node):
     backfill_dag_run_id: int = strawberry.field(
-        description="Airflow's integer id of the `backfill_dag_run` row."
+        description="Airflow's integer id of the `backfill_dag_run` row. On Airflow 2, which "
+        "has no such table, the id of the slot's run."
     )
     backfill_id: int = strawberry.field(description="The backfill this slot belongs to.")
     sort_ordinal: int = strawberry.field(
         description="Position in the backfill's processing order, from 1. In a reverse "
-        "backfill, 1 is the latest date."
+        "backfill, 1 is the latest date. On Airflow 2 the position by logical date, from 1 "
+        "for the earliest, whatever the direction (see `Backfill.runBackwards`)."
     )
     logical_date: datetime | None = strawberry.field(
         description="The slot's logical date; null for partitioned DAGs."

@@ -1,0 +1,130 @@
+"""SQL for finalizing dead Airflow 2 BackfillJobs, in the order of db.finalize:
+
+1. `candidate_ids`: running BackfillJobs (of the DAGs asked for), in id order;
+2. `lock_candidates`: `SELECT … FOR UPDATE SKIP LOCKED` on those `job` rows still running
+   (a heartbeat being written, or another finalizer, holds the row: skipped, not awaited);
+3. `recheck`: a fresh statement with every liveness flag as last committed;
+4. `mark_job_failed`: the UPDATE of the job row, repeating every condition of a dead job;
+5. `fail_tasks` / `skip_tasks` / `fail_runs`: what Airflow's "mark dag run failed" writes, on
+   the job's unfinished runs that no other running BackfillJob has taken over;
+6. one `log` audit row per job (db.finalize.audit_rows).
+
+The job row is updated first: the later updates of its runs and tasks set `updated_at` and
+`end_date`, which would make the job look alive to its own re-check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, Update, case, exists, or_, select, update
+
+from backfill_gateway.db.airflow2.ownership import (
+    RUNNING,
+    claimed_by_other_running_job,
+    has_live_task,
+    has_recent_change,
+    heartbeat_recent,
+    is_backfill_job,
+    is_dead,
+    run_owned_by,
+)
+from backfill_gateway.db.airflow2.tables import dag_run, job, task_instance
+
+FINISHED_RUN_STATES = ("success", "failed")
+# Airflow's "mark dag run failed": these task states fail, every other unfinished one is skipped.
+FAILED_TASK_STATES = ("running", "deferred", "up_for_reschedule")
+FINISHED_TASK_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
+FINALIZED_JOB_STATE = "failed"
+
+
+def candidate_ids(dag_ids: Sequence[str] | None, limit: int) -> Select:
+    conditions = [is_backfill_job(), job.c.state == RUNNING]
+    if dag_ids is not None:
+        run = dag_run.alias("candidate_run")
+        conditions.append(exists().where(run.c.dag_id.in_(dag_ids), run_owned_by(run, job.c.id)))
+    return select(job.c.id).where(*conditions).order_by(job.c.id).limit(limit)
+
+
+def lock_candidates(job_ids: Sequence[int]) -> Select:
+    """Only `job` is read: a locking read with subqueries would lock rows of other tables
+    on MySQL/MariaDB."""
+    return (
+        select(job.c.id)
+        .where(job.c.id.in_(job_ids), is_backfill_job(), job.c.state == RUNNING)
+        .order_by(job.c.id)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def recheck(job_ids: Sequence[int], cutoff: datetime) -> Select:
+    from backfill_gateway.db.airflow2.backfills import columns
+
+    return (
+        select(
+            *columns(),
+            heartbeat_recent(cutoff).label("heartbeat_recent"),
+            has_live_task(cutoff).label("has_live_task"),
+            has_recent_change(cutoff).label("has_recent_change"),
+        )
+        .where(job.c.id.in_(job_ids), is_backfill_job())
+        .order_by(job.c.id)
+    )
+
+
+def mark_job_failed(job_ids: Sequence[int], cutoff: datetime, now: datetime) -> Update:
+    return (
+        update(job)
+        .where(job.c.id.in_(job_ids), is_backfill_job(), is_dead(cutoff))
+        .values(state=FINALIZED_JOB_STATE, end_date=now)
+    )
+
+
+def _runs_to_fail(run, job_id: int) -> list[ColumnElement[bool]]:
+    """The job's unfinished runs, except those another running BackfillJob took over."""
+    return [
+        run_owned_by(run, job_id),
+        or_(run.c.state.is_(None), run.c.state.not_in(FINISHED_RUN_STATES)),
+        ~claimed_by_other_running_job(run, job_id),
+    ]
+
+
+def _tasks_of_runs_to_fail(job_id: int) -> ColumnElement[bool]:
+    run = dag_run.alias("failing_run")
+    return exists().where(
+        run.c.dag_id == task_instance.c.dag_id,
+        run.c.run_id == task_instance.c.run_id,
+        *_runs_to_fail(run, job_id),
+    )
+
+
+def finish_tasks(job_id: int, now: datetime) -> Update:
+    """Running, deferred and up-for-reschedule tasks fail; other unfinished ones are skipped."""
+    ti = task_instance
+    unfinished = or_(ti.c.state.is_(None), ti.c.state.not_in(FINISHED_TASK_STATES))
+    return (
+        update(ti)
+        .where(unfinished, _tasks_of_runs_to_fail(job_id))
+        .values(
+            state=case((ti.c.state.in_(FAILED_TASK_STATES), "failed"), else_="skipped"),
+            end_date=now,
+            updated_at=now,
+        )
+    )
+
+
+def fail_runs(job_id: int, now: datetime) -> Update:
+    """After finish_tasks (which picks the tasks by their runs' unfinished state)."""
+    return (
+        update(dag_run)
+        .where(*_runs_to_fail(dag_run, job_id))
+        .values(state="failed", end_date=now, updated_at=now)
+    )
+
+
+def runs_to_fail(job_id: int) -> Select:
+    run = dag_run.alias("counted_run")
+    return select(run.c.id).where(*_runs_to_fail(run, job_id)).order_by(run.c.id)
+
+

@@ -1,0 +1,235 @@
+"""SQL for the slots of Airflow 2 backfills: each BackfillJob's runs, by logical date.
+
+Airflow 2 records no slots: a BackfillJob's slots are its runs (created or taken over,
+db.airflow2.ownership), numbered 1.. per job in logical-date order (`execution_date`, then
+id). Every statement serves all the jobs of a response at once, as db.slots does; the
+slot's id is its run's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    select,
+)
+from sqlalchemy.sql import FromClause
+
+from backfill_gateway.db.airflow2.ownership import is_backfill_job, owned_runs, run_owned_by
+from backfill_gateway.db.airflow2.runs import dag_run_columns
+from backfill_gateway.db.airflow2.tables import dag_run, job
+from backfill_gateway.db.keyset import (
+    Seek,
+    SeekShape,
+    bound_seek,
+    fetch_order,
+    from_before,
+    range_conditions,
+    seek_parameters,
+    seek_shape,
+    up_to_after,
+)
+from backfill_gateway.db.slots import RUN_PREFIX, RUN_STATES, SlotFilter
+
+STATEMENT_CACHE_SIZE = 256
+BACKFILL_IDS = bindparam("backfill_ids", expanding=True, type_=Integer())
+
+
+def _numbered(job_ids, name: str = "numbered") -> CTE:
+    """Every run of the jobs, with its position in its job (before any filter)."""
+    owned = owned_runs(job_ids)
+    run = dag_run
+    ordinal = func.row_number().over(
+        partition_by=owned.c.job_id, order_by=(run.c.execution_date, run.c.id)
+    )
+    return (
+        select(
+            owned.c.job_id.label("backfill_id"),
+            run.c.id.label("id"),
+            ordinal.label("sort_ordinal"),
+            run.c.state.label("state"),
+        )
+        .select_from(owned.join(run, run.c.id == owned.c.dag_run_id))
+        .cte(name)
+    )
+
+
+def _filter_conditions(numbered: FromClause, spec: SlotFilter) -> list[ColumnElement]:
+    conditions = []
+    if spec.states is not None:
+        conditions.append(numbered.c.state.in_(spec.states))
+    if spec.is_skipped is True:  # Airflow 2 never skips a date: it runs or reuses one
+        conditions.append(false())
+    return conditions
+
+
+def _order(numbered: FromClause) -> tuple[ColumnElement, ...]:
+    return (numbered.c.sort_ordinal, numbered.c.id)
+
+
+def _slot_columns(source: FromClause) -> list:
+    return [
+        source.c.id,
+        source.c.backfill_id,
+        source.c.id.label("dag_run_id"),
+        source.c.sort_ordinal,
+    ]
+
+
+def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> tuple[Select, dict]:
+    statement = _slot_pages(spec, seek_shape(seek))
+    return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
+    """A page of slots per job, each with its run; with a cursor, one row per job at least,
+    carrying EXISTS-like flags for slots beyond the cursors (as db.slots does)."""
+    numbered = _numbered(BACKFILL_IDS)
+    ordered = _order(numbered)
+    seek = bound_seek(shape, ordered)
+    conditions = _filter_conditions(numbered, spec)
+    position = func.row_number().over(
+        partition_by=numbered.c.backfill_id, order_by=fetch_order(ordered, seek)
+    )
+    page = (
+        select(*_slot_columns(numbered)[:2], numbered.c.sort_ordinal, position.label("position"))
+        .where(*conditions, *range_conditions(ordered, seek))
+        .subquery("page")
+    )
+    run = dag_run
+    selected = [
+        page.c.id, page.c.backfill_id, page.c.id.label("dag_run_id"), page.c.sort_ordinal,
+        *dag_run_columns(run, RUN_PREFIX),
+    ]  # fmt: skip
+    if seek.after is None and seek.before is None:
+        return (
+            select(*selected)
+            .select_from(page.join(run, run.c.id == page.c.id))
+            .where(page.c.position <= seek.limit)
+            .order_by(page.c.backfill_id, page.c.position)
+        )
+
+    def flag(boundary, cursor, label: str):
+        if cursor is None:
+            return func.max(0).label(label)
+        return func.max(case((boundary(ordered, seek), 1), else_=0)).label(label)
+
+    flags = (
+        select(
+            numbered.c.backfill_id,
+            flag(up_to_after, seek.after, "exists_up_to_after"),
+            flag(from_before, seek.before, "exists_from_before"),
+        )
+        .where(*conditions)
+        .group_by(numbered.c.backfill_id)
+        .subquery("flags")
+    )
+    parents = select(job.c.id.label("parent_id")).where(job.c.id.in_(BACKFILL_IDS)).subquery("parents")
+    return (
+        select(
+            parents.c.parent_id,
+            func.coalesce(flags.c.exists_up_to_after, 0).label("exists_up_to_after"),
+            func.coalesce(flags.c.exists_from_before, 0).label("exists_from_before"),
+            *selected,
+        )
+        .select_from(
+            parents.outerjoin(flags, flags.c.backfill_id == parents.c.parent_id)
+            .outerjoin(
+                page,
+                and_(page.c.backfill_id == parents.c.parent_id, page.c.position <= seek.limit),
+            )
+            .outerjoin(run, run.c.id == page.c.id)
+        )
+        .order_by(parents.c.parent_id, page.c.position)
+    )
+
+
+def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> tuple[Select, dict]:
+    return _slot_counts(spec), {"backfill_ids": list(backfill_ids)}
+
+
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _slot_counts(spec: SlotFilter) -> Select:
+    owned = owned_runs(BACKFILL_IDS)
+    run = dag_run
+    conditions = []
+    if spec.states is not None:
+        conditions.append(run.c.state.in_(spec.states))
+    if spec.is_skipped is True:
+        conditions.append(false())
+    return (
+        select(owned.c.job_id.label("backfill_id"), func.count().label("slot_count"))
+        .select_from(owned.join(run, run.c.id == owned.c.dag_run_id))
+        .where(*conditions)
+        .group_by(owned.c.job_id)
+    )
+
+
+def _count_where(condition: ColumnElement[bool], label: str):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
+
+
+def slot_progress(backfill_ids: Sequence[int]) -> tuple[Select, dict]:
+    return _slot_progress(), {"backfill_ids": list(backfill_ids)}
+
+
+@lru_cache(maxsize=1)
+def _slot_progress() -> Select:
+    owned = owned_runs(BACKFILL_IDS)
+    run = dag_run
+    return (
+        select(
+            owned.c.job_id.label("backfill_id"),
+            func.count().label("slot_count"),
+            _count_where(false(), "skipped_count"),
+            _count_where(false(), "run_missing_count"),
+            *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
+        )
+        .select_from(owned.join(run, run.c.id == owned.c.dag_run_id))
+        .group_by(owned.c.job_id)
+    )
+
+
+def slots_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
+    """Slots by id (= run id), each seen from the newest BackfillJob the run belongs to."""
+    return _slots_by_id(), {"ids": list(ids)}
+
+
+@lru_cache(maxsize=1)
+def _slots_by_id() -> Select:
+    ids = bindparam("ids", expanding=True, type_=Integer())
+    run, owner = dag_run.alias("wanted_run"), job.alias("owner_job")
+    owners = (
+        select(run.c.id.label("run_id"), func.max(owner.c.id).label("job_id"))
+        .select_from(run.join(owner, run_owned_by(run, owner.c.id)))
+        .where(run.c.id.in_(ids), is_backfill_job(owner))
+        .group_by(run.c.id)
+        .subquery("owners")
+    )
+    numbered = _numbered(select(owners.c.job_id), "numbered_by_id")
+    target = dag_run
+    return (
+        select(
+            numbered.c.id, numbered.c.backfill_id, numbered.c.id.label("dag_run_id"),
+            numbered.c.sort_ordinal, *dag_run_columns(target, RUN_PREFIX),
+        )  # fmt: skip
+        .select_from(
+            numbered.join(
+                owners,
+                and_(owners.c.run_id == numbered.c.id, owners.c.job_id == numbered.c.backfill_id),
+            ).join(target, target.c.id == numbered.c.id)
+        )
+    )
+
+
