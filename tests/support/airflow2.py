@@ -64,12 +64,12 @@ async def create_airflow2_schema(url: str) -> AsyncEngine:
 
 @dataclass
 class Airflow2Writer:
-    """Writes rows as Airflow 2.11 does; ids are given so tests can name them."""
+    """Writes rows as Airflow 2.11 does; job and run ids are given so tests can name them
+    (`log` ids come from the database, as the gateway's own audit rows do)."""
 
     engine: AsyncEngine
     next_job_id: int = 1
     next_run_id: int = 1
-    next_log_id: int = 1
     jobs: dict[int, dict] = field(default_factory=dict)
 
     async def _insert(self, table, rows) -> None:
@@ -109,17 +109,13 @@ class Airflow2Writer:
         if log_it:
             argv = ["/usr/local/bin/airflow", "dags", "backfill", dag_id, *argv_tail]
             await self._insert(log, [{
-                "id": self._log_id(), "dttm": at - timedelta(milliseconds=300), "dag_id": dag_id,
+                "dttm": at - timedelta(milliseconds=300), "dag_id": dag_id,
                 "task_id": None, "map_index": None, "event": "cli_dag_backfill",
                 "execution_date": None, "run_id": None, "owner": "airflow",
                 "owner_display_name": None, "try_number": None,
                 "extra": orjson.dumps({"host_name": "worker-1", "full_command": str(argv)}).decode(),
             }])  # fmt: skip
         return await self.add_job("BackfillJob", start=at)
-
-    def _log_id(self) -> int:
-        self.next_log_id += 1
-        return self.next_log_id - 1
 
     async def heartbeat(self, job_id: int, at: datetime) -> None:
         await self._update(job, [job.c.id == job_id], {"latest_heartbeat": at})
