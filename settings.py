@@ -41,9 +41,6 @@ class Settings(BaseSettings):
     # start-up from alembic_version and the columns present; set only to force it.
     airflow_version: str | None = Field(default=None, pattern=r"^\d+\.\d+$")
 
-    # Which Airflow wrote the database ("2.11", "3.3", ...), when detection must be forced.
-    airflow_version: str | None = None
-
     # Backfills without slots younger than this are INITIALIZING, older ones ORPHANED.
     orphan_grace_period_seconds: int = Field(default=600, ge=MIN_GRACE_PERIOD_SECONDS)
 

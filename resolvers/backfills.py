@@ -7,6 +7,7 @@ from typing import Any
 
 from backfill_gateway.db import backfills as backfill_sql
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
+from backfill_gateway.resolvers.airflow2.backfills import LISTING as airflow2_listing
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.cursors import BACKFILL_CURSORS
 from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
@@ -38,12 +39,10 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
 
 
 def _listing(context: RequestContext):
-    """(page statement, record) for the database's Airflow version."""
+    """(page statement, count statement, record) for the database's Airflow version."""
     if context.is_airflow2:
-        from backfill_gateway.resolvers.airflow2.backfills import backfill_listing
-
-        return backfill_listing(context)
-    return backfill_sql.backfill_page, BackfillRecord
+        return airflow2_listing
+    return backfill_sql.backfill_page, backfill_sql.count_backfills, BackfillRecord
 
 
 def _seek_key(order_field: str, key: tuple) -> tuple:
@@ -63,7 +62,7 @@ async def list_backfills(
     descending: bool,
 ) -> Connection[BackfillRecord]:
     spec = backfill_filter_spec(filter_input)
-    page_statement, record_for = _listing(context)
+    page_statement, _, record_for = _listing(context)
     cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
@@ -89,9 +88,7 @@ async def list_backfills(
 
 
 async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFilter) -> int:
-    count_statement = backfill_sql.count_backfills
-    if context.is_airflow2:
-        from backfill_gateway.db.airflow2.backfills import count_backfills as count_statement
+    _, count_statement, _ = _listing(context)
     rows = await context.loaders.memoized_rows(
         ("backfill_count", spec),
         lambda: count_statement(spec, context.orphan_cutoff),

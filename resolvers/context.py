@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.session import ReadSession
+from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
 from backfill_gateway.resolvers.loaders import Loaders
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
 from backfill_gateway.settings import Settings
@@ -67,8 +68,6 @@ class RequestContext:
     @cached_property
     def loaders(self) -> Loaders:
         if self.is_airflow2:
-            from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
-
             return Airflow2Loaders(self.session, self.orphan_cutoff, self.airflow)
         return Loaders(self.session, self.orphan_cutoff, self.airflow)
 

@@ -171,6 +171,7 @@ async def finalize_orphaned_backfills(
     report = FinalizeReport(request.dry_run, now, grace, cutoff)
     try:
         if context.is_airflow2:
+            # Imported here: it builds on this module's types.
             from backfill_gateway.resolvers.airflow2.finalize import run_airflow2
 
             report.results = await run_airflow2(context, request, grace, cutoff)

@@ -100,7 +100,6 @@ def columns() -> list:
         _run_date(func.max).label("last_logical_date"),
         _cli_row("extra").label("cli_extra"),
         _cli_row("dttm").label("cli_dttm"),
-        _cli_row("owner").label("cli_owner"),
         case((is_dead(), 1), else_=0).label("is_dead"),
     ]
 

@@ -77,15 +77,6 @@ def _order(numbered: FromClause) -> tuple[ColumnElement, ...]:
     return (numbered.c.sort_ordinal, numbered.c.id)
 
 
-def _slot_columns(source: FromClause) -> list:
-    return [
-        source.c.id,
-        source.c.backfill_id,
-        source.c.id.label("dag_run_id"),
-        source.c.sort_ordinal,
-    ]
-
-
 def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> tuple[Select, dict]:
     statement = _slot_pages(spec, seek_shape(seek))
     return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
@@ -103,7 +94,10 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
         partition_by=numbered.c.backfill_id, order_by=fetch_order(ordered, seek)
     )
     page = (
-        select(*_slot_columns(numbered)[:2], numbered.c.sort_ordinal, position.label("position"))
+        select(
+            numbered.c.id, numbered.c.backfill_id, numbered.c.sort_ordinal,
+            position.label("position"),
+        )  # fmt: skip
         .where(*conditions, *range_conditions(ordered, seek))
         .subquery("page")
     )
