@@ -15,6 +15,7 @@ from typing import Any
 
 PLAIN_SCALARS = (str, int, float, bool, type(None))
 MAX_DEPTH = 100
+MAX_NODES = 100_000
 
 
 class Refused(pickle.UnpicklingError):
@@ -29,23 +30,31 @@ class PlainDataUnpickler(pickle.Unpickler):
         raise Refused("persistent id refused")
 
 
-def _check_plain(value: Any, depth: int = 0) -> None:
-    if depth > MAX_DEPTH:
-        raise Refused("nested too deeply")
-    kind = type(value)
-    if kind in PLAIN_SCALARS:
-        return
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) not in PLAIN_SCALARS:
-                raise Refused(f"dict key of type {type(key).__name__}")
-            _check_plain(item, depth + 1)
-        return
-    if kind in (list, tuple):
-        for item in value:
-            _check_plain(item, depth + 1)
-        return
-    raise Refused(f"value of type {kind.__name__}")
+def _check_plain(value: Any) -> None:
+    """Plain data only, at most MAX_DEPTH deep and MAX_NODES values in all: the memo lets a
+    small pickle share one list many times over (or hold itself), which would otherwise
+    take exponential time to walk."""
+    budget = MAX_NODES
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise Refused("too many values")
+        if depth > MAX_DEPTH:
+            raise Refused("nested too deeply")
+        kind = type(item)
+        if kind in PLAIN_SCALARS:
+            continue
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) not in PLAIN_SCALARS:
+                    raise Refused(f"dict key of type {type(key).__name__}")
+                stack.append((child, depth + 1))
+        elif kind in (list, tuple):
+            stack.extend((child, depth + 1) for child in item)
+        else:
+            raise Refused(f"value of type {kind.__name__}")
 
 
 def _jsonable(value: Any) -> Any:

@@ -64,3 +64,13 @@ def test_anything_but_plain_data_is_unreadable(value):
 @pytest.mark.parametrize("raw", [b"", b"not a pickle", b"\x80\x05\x95", pickle.dumps({"a": 1})[:-3]])
 def test_corrupt_bytes_are_unreadable(raw):
     assert decode_conf(raw) == (None, True)
+
+
+def test_shared_and_self_referencing_structures_are_refused_quickly():
+    shared: list = []
+    for _ in range(60):  # 2**60 paths through 60 small lists
+        shared = [shared, shared]
+    assert decode_conf(pickle.dumps(shared)) == (None, True)
+    looping: list = []
+    looping.append(looping)
+    assert decode_conf(pickle.dumps({"a": looping})) == (None, True)
