@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Update, case, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, Update, case, exists, or_, select, tuple_, update
 
 from backfill_gateway.db.airflow2.ownership import (
     RUNNING,
@@ -90,22 +90,26 @@ def _runs_to_fail(run, job_id: int) -> list[ColumnElement[bool]]:
     ]
 
 
-def _tasks_of_runs_to_fail(job_id: int) -> ColumnElement[bool]:
-    run = dag_run.alias("failing_run")
-    return exists().where(
-        run.c.dag_id == task_instance.c.dag_id,
-        run.c.run_id == task_instance.c.run_id,
-        *_runs_to_fail(run, job_id),
+def runs_to_fail(job_id: int) -> Select:
+    """(id, dag_id, run_id) of the runs finalizing the job fails, read after its row is locked
+    and marked: the UPDATEs below then name them by key, so that on MySQL/MariaDB they lock
+    those rows only, not every row a scan passes."""
+    run = dag_run
+    return (
+        select(run.c.id, run.c.dag_id, run.c.run_id)
+        .where(*_runs_to_fail(run, job_id))
+        .order_by(run.c.id)
     )
 
 
-def finish_tasks(job_id: int, now: datetime) -> Update:
-    """Running, deferred and up-for-reschedule tasks fail; other unfinished ones are skipped."""
+def finish_tasks(runs: Sequence[tuple[str, str]], now: datetime) -> Update:
+    """Of the runs' unfinished tasks, running, deferred and up-for-reschedule ones fail, the
+    others (NULL, scheduled, queued, up_for_retry, ...) are skipped."""
     ti = task_instance
     unfinished = or_(ti.c.state.is_(None), ti.c.state.not_in(FINISHED_TASK_STATES))
     return (
         update(ti)
-        .where(unfinished, _tasks_of_runs_to_fail(job_id))
+        .where(tuple_(ti.c.dag_id, ti.c.run_id).in_(list(runs)), unfinished)
         .values(
             state=case((ti.c.state.in_(FAILED_TASK_STATES), "failed"), else_="skipped"),
             end_date=now,
@@ -114,17 +118,11 @@ def finish_tasks(job_id: int, now: datetime) -> Update:
     )
 
 
-def fail_runs(job_id: int, now: datetime) -> Update:
-    """After finish_tasks (which picks the tasks by their runs' unfinished state)."""
+def fail_runs(run_ids: Sequence[int], job_id: int, now: datetime) -> Update:
+    """The runs, by id, repeating the conditions: still unfinished, taken over by no other
+    running BackfillJob."""
     return (
         update(dag_run)
-        .where(*_runs_to_fail(dag_run, job_id))
+        .where(dag_run.c.id.in_(list(run_ids)), *_runs_to_fail(dag_run, job_id))
         .values(state="failed", end_date=now, updated_at=now)
     )
-
-
-def runs_to_fail(job_id: int) -> Select:
-    run = dag_run.alias("counted_run")
-    return select(run.c.id).where(*_runs_to_fail(run, job_id)).order_by(run.c.id)
-
-

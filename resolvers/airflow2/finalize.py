@@ -105,8 +105,15 @@ async def run_airflow2(
             if updated.rowcount != len(ids):
                 raise _ConcurrentChange
             for job_id in ids:
-                await connection.execute(finalize2_sql.finish_tasks(job_id, now))
-                await connection.execute(finalize2_sql.fail_runs(job_id, now))
+                runs = (await connection.execute(finalize2_sql.runs_to_fail(job_id))).all()
+                if runs:
+                    keys = [(run.dag_id, run.run_id) for run in runs]
+                    await connection.execute(finalize2_sql.finish_tasks(keys, now))
+                    failed = await connection.execute(
+                        finalize2_sql.fail_runs([run.id for run in runs], job_id, now)
+                    )
+                    if failed.rowcount != len(runs):  # a run finished or was taken over meanwhile
+                        raise _ConcurrentChange
             await connection.execute(
                 finalize_sql.audit_insert(),
                 finalize_sql.audit_rows(

@@ -17,7 +17,7 @@ from tests.conftest import _enter_database, gateway_client
 from tests.support.airflow2 import create_airflow2_schema
 from tests.support.airflow2_scenario import write_scenario
 
-AIRFLOW2_BACKENDS = ("sqlite", "postgresql")
+AIRFLOW2_BACKENDS = ("sqlite", "postgresql", "mysql")
 
 FIELDS = """
   backfillId dagId status fromDate toDate rangeSource runBackwards resetDagRuns

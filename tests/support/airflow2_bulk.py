@@ -10,9 +10,8 @@ from __future__ import annotations
 import pickle
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
-
 from backfill_gateway.db.airflow2.tables import dag, dag_run, job, task_instance
+from tests.support.airflow2 import insert_rows
 
 TAKEN = 3
 STATES = ("success", "failed", "running", "queued", "success")
@@ -74,5 +73,5 @@ async def load_many_jobs(engine, now: datetime, *, jobs: int, runs_each: int):
     async with engine.begin() as connection:
         for table, rows in ((dag, dag_rows), (job, job_rows), (dag_run, run_rows), (task_instance, ti_rows)):
             for start in range(0, len(rows), 500):
-                await connection.execute(insert(table), rows[start : start + 500])
+                await insert_rows(connection, table, rows[start : start + 500])
     return slots, states
