@@ -35,19 +35,19 @@ from backfill_gateway.db.airflow2.ownership import (
     run_owned_by,
 )
 from backfill_gateway.db.airflow2.tables import dag_run, job, log
-from backfill_gateway.db.backfills import COMPLETED, ORPHANED, BackfillFilter
-from backfill_gateway.db.backfills import RUNNING as RUNNING_STATUS
+from backfill_gateway.db.backfill_status import BackfillStatus
+from backfill_gateway.db.backfills import BackfillFilter
 from backfill_gateway.db.dags import possible_dag_ids
 from backfill_gateway.db.keyset import (
+    PageStatement,
     Seek,
     SeekShape,
-    bound_seek,
+    boundary_flags,
     fetch_order,
-    from_before,
+    parameterized_seek,
     range_conditions,
     seek_parameters,
     seek_shape,
-    up_to_after,
 )
 
 STATEMENT_CACHE_SIZE = 256
@@ -106,11 +106,11 @@ def columns() -> list:
 
 def status_condition(status: str, cutoff=CUTOFF) -> ColumnElement[bool]:
     """SQL twin of resolvers.airflow2.records' status: PAUSED and INITIALIZING never occur."""
-    if status == COMPLETED:
+    if status == BackfillStatus.COMPLETED:
         return is_finished()
-    if status == ORPHANED:
+    if status == BackfillStatus.ORPHANED:
         return is_dead(cutoff)
-    if status == RUNNING_STATUS:
+    if status == BackfillStatus.RUNNING:
         return and_(or_(job.c.state.is_(None), ~is_finished()), ~is_dead(cutoff))
     return false()
 
@@ -148,16 +148,18 @@ def _backfills_by_id() -> Select:
 
 def backfill_page(
     spec: BackfillFilter, order_field: str, seek: Seek, cutoff: datetime
-) -> tuple[Select, dict]:
+) -> PageStatement:
     statement = _backfill_page(spec, order_field, seek_shape(seek))
-    return statement, {"orphan_cutoff": cutoff, **seek_parameters(seek)}
+    parameters = {"orphan_cutoff": cutoff, **seek_parameters(seek)}
+    has_cursor = seek.after is not None or seek.before is not None
+    return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> Select:
     """One page of BackfillJobs with exact boundary flags, as db.backfills._backfill_page."""
     order_columns = ORDER_COLUMNS[order_field]
-    seek = bound_seek(shape, order_columns)
+    seek = parameterized_seek(shape, order_columns)
     conditions = filter_conditions(spec)
     page = (
         select(*columns())
@@ -168,17 +170,10 @@ def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> 
     if seek.after is None and seek.before is None:
         return page
 
-    def beyond(condition: ColumnElement) -> ColumnElement[bool]:
-        return exists().where(*conditions, condition)
+    def exists_beyond(condition) -> ColumnElement[bool]:
+        return exists().where(*conditions, condition(order_columns))
 
-    boundary = select(
-        (beyond(up_to_after(order_columns, seek)) if seek.after is not None else false()).label(
-            "exists_up_to_after"
-        ),
-        (beyond(from_before(order_columns, seek)) if seek.before is not None else false()).label(
-            "exists_from_before"
-        ),
-    ).subquery("boundary")
+    boundary = select(*boundary_flags(seek, exists_beyond)).subquery("boundary")
     page = page.subquery("page")
     page_order = [page.c[column.name] for column in order_columns]
     return (

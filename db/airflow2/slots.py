@@ -29,15 +29,18 @@ from backfill_gateway.db.airflow2.ownership import is_backfill_job, owned_runs, 
 from backfill_gateway.db.airflow2.runs import dag_run_columns
 from backfill_gateway.db.airflow2.tables import dag_run, job
 from backfill_gateway.db.keyset import (
+    AFTER_WINDOW_FLAG,
+    BEFORE_WINDOW_FLAG,
+    PageStatement,
     Seek,
     SeekShape,
-    bound_seek,
+    at_or_after_before_key,
+    at_or_before_after_key,
     fetch_order,
-    from_before,
+    parameterized_seek,
     range_conditions,
     seek_parameters,
     seek_shape,
-    up_to_after,
 )
 from backfill_gateway.db.slots import RUN_PREFIX, RUN_STATES, SlotFilter
 
@@ -77,9 +80,11 @@ def _order(numbered: FromClause) -> tuple[ColumnElement, ...]:
     return (numbered.c.sort_ordinal, numbered.c.id)
 
 
-def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> tuple[Select, dict]:
+def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> PageStatement:
     statement = _slot_pages(spec, seek_shape(seek))
-    return statement, {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+    parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+    has_cursor = seek.after is not None or seek.before is not None
+    return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
@@ -88,7 +93,7 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
     carrying EXISTS-like flags for slots beyond the cursors (as db.slots does)."""
     numbered = _numbered(BACKFILL_IDS)
     ordered = _order(numbered)
-    seek = bound_seek(shape, ordered)
+    seek = parameterized_seek(shape, ordered)
     conditions = _filter_conditions(numbered, spec)
     position = func.row_number().over(
         partition_by=numbered.c.backfill_id, order_by=fetch_order(ordered, seek)
@@ -122,8 +127,8 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
     flags = (
         select(
             numbered.c.backfill_id,
-            flag(up_to_after, seek.after, "exists_up_to_after"),
-            flag(from_before, seek.before, "exists_from_before"),
+            flag(at_or_before_after_key, seek.after, BEFORE_WINDOW_FLAG),
+            flag(at_or_after_before_key, seek.before, AFTER_WINDOW_FLAG),
         )
         .where(*conditions)
         .group_by(numbered.c.backfill_id)
@@ -133,8 +138,8 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
     return (
         select(
             parents.c.parent_id,
-            func.coalesce(flags.c.exists_up_to_after, 0).label("exists_up_to_after"),
-            func.coalesce(flags.c.exists_from_before, 0).label("exists_from_before"),
+            func.coalesce(flags.c[BEFORE_WINDOW_FLAG], 0).label(BEFORE_WINDOW_FLAG),
+            func.coalesce(flags.c[AFTER_WINDOW_FLAG], 0).label(AFTER_WINDOW_FLAG),
             *selected,
         )
         .select_from(

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.db.airflow2 import finalize as finalize2_sql
+from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.resolvers.airflow2.records import Airflow2BackfillRecord
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.finalize import (
@@ -24,7 +25,6 @@ from backfill_gateway.resolvers.finalize import (
     Outcome,
     _ConcurrentChange,
 )
-from backfill_gateway.resolvers.records import BackfillStatus
 
 
 def _iso(value: datetime | None) -> str:

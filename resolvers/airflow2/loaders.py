@@ -1,5 +1,6 @@
-"""Per-request DataLoaders over Airflow 2's tables: the same interface as resolvers.loaders,
-one statement per loader (db.airflow2), so a response costs what it costs on Airflow 3."""
+"""Per-request DataLoaders over Airflow 2's tables: the same `Loaders` interface as on
+Airflow 3 (resolvers.loaders), one statement per loader (db.airflow2), so a response costs
+the statements it costs on Airflow 3."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
 from backfill_gateway.db.engine import ReadSession
+from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
 from backfill_gateway.resolvers.airflow2.records import (
     Airflow2BackfillRecord,
@@ -27,24 +29,26 @@ from backfill_gateway.resolvers.loaders import (
     Progress,
     SlotPage,
     SlotPageArgs,
-    _load_by_key,
-    _rows,
 )
+from backfill_gateway.resolvers.loaders.rows import load_by_key, mappings
 from backfill_gateway.resolvers.records import SlotRecord
 
 
 async def _load_slot_pages(
     session: ReadSession, args: SlotPageArgs, backfill_ids: Sequence[int]
 ) -> list[SlotPage]:
-    rows = await session.all(*slot_sql.slot_pages(backfill_ids, args.filter, args.seek))
+    page = slot_sql.slot_pages(backfill_ids, args.filter, args.seek)
+    rows = await session.all(page.statement, page.parameters)
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
     flags: dict[int, tuple[bool, bool]] = {}
     if rows:
         read = slot_reader(rows[0]._fields, RUN_PREFIX)
-        with_parents = "parent_id" in rows[0]._fields
         for row in rows:
-            if with_parents:
-                flags[row.parent_id] = (bool(row.exists_up_to_after), bool(row.exists_from_before))
+            if page.has_boundary_flags:  # one row per job at least, with its flags
+                flags[row.parent_id] = (
+                    bool(getattr(row, BEFORE_WINDOW_FLAG)),
+                    bool(getattr(row, AFTER_WINDOW_FLAG)),
+                )
                 if row.id is None:  # the job's page is empty
                     continue
             slot = read(row)
@@ -58,53 +62,13 @@ async def _load_slot_pages(
 async def _load_slot_counts(
     session: ReadSession, spec: SlotFilter, backfill_ids: Sequence[int]
 ) -> list[int]:
-    rows = await _rows(session, *slot_sql.slot_counts(backfill_ids, spec))
+    rows = await mappings(session, *slot_sql.slot_counts(backfill_ids, spec))
     counts = {row["backfill_id"]: row["slot_count"] for row in rows}
     return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
 
 
-class Airflow2Loaders(Loaders):
-    """resolvers.loaders.Loaders over `job`/`dag_run`/`task_instance` of Airflow 2."""
-
-    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
-        super().__init__(session, orphan_cutoff)
-
-        def by_key(statement_for, record_for, key_column: str) -> DataLoader:
-            return DataLoader(partial(_load_by_key, session, statement_for, record_for, key_column))
-
-        self.backfill = by_key(
-            partial(_backfills_by_id, orphan_cutoff), Airflow2BackfillRecord, "id"
-        )
-        self.dag_run = by_key(run_sql.dag_runs_by_id, Airflow2DagRunRecord, "dag_run_id")
-        self.slot = by_key(slot_sql.slots_by_id, partial(slot_from_row, prefix=RUN_PREFIX), "id")
-        self.dag = by_key(run_sql.dags_by_id, Airflow2DagRecord, "dag_id")
-        self.progress = DataLoader(partial(_load_progress_2, session))
-
-    def slot_page(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
-        # Every dag_run column is read: Airflow 2 rows are few and narrow.
-        args = SlotPageArgs(args.seek, args.filter, None)
-        loader = self._slot_pages.get(args)
-        if loader is None:
-            loader = self._slot_pages[args] = DataLoader(
-                partial(_load_slot_pages, self._session, args)
-            )
-        return loader
-
-    def slot_count(self, spec: SlotFilter) -> DataLoader[int, int]:
-        loader = self._slot_counts.get(spec)
-        if loader is None:
-            loader = self._slot_counts[spec] = DataLoader(
-                partial(_load_slot_counts, self._session, spec)
-            )
-        return loader
-
-
-def _backfills_by_id(orphan_cutoff: datetime, ids: Sequence[int]):
-    return backfill_sql.backfills_by_id(ids, orphan_cutoff)
-
-
-async def _load_progress_2(session: ReadSession, backfill_ids: Sequence[int]) -> list[Progress]:
-    rows = await _rows(session, *slot_sql.slot_progress(backfill_ids))
+async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> list[Progress]:
+    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids))
     found = {
         row["backfill_id"]: Progress(
             slot_count=row["slot_count"],
@@ -118,3 +82,45 @@ async def _load_progress_2(session: ReadSession, backfill_ids: Sequence[int]) ->
         for row in rows
     }
     return [found.get(backfill_id, NO_PROGRESS) for backfill_id in backfill_ids]
+
+
+def _backfills_by_id(orphan_cutoff: datetime, ids: Sequence[int]):
+    return backfill_sql.backfills_by_id(ids, orphan_cutoff)
+
+
+class Airflow2Loaders(Loaders):
+    """resolvers.loaders.Loaders over Airflow 2's `job`, `dag_run` and `task_instance`."""
+
+    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
+        super().__init__(session, orphan_cutoff)
+
+        def by_key(statement_for, record_for, key_column: str) -> DataLoader:
+            return DataLoader(partial(load_by_key, session, statement_for, record_for, key_column))
+
+        self.backfill_by_id = by_key(
+            partial(_backfills_by_id, orphan_cutoff), Airflow2BackfillRecord, "id"
+        )
+        self.dag_run_by_id = by_key(run_sql.dag_runs_by_id, Airflow2DagRunRecord, "dag_run_id")
+        self.slot_by_id = by_key(
+            slot_sql.slots_by_id, partial(slot_from_row, prefix=RUN_PREFIX), "id"
+        )
+        self.dag_by_dag_id = by_key(run_sql.dags_by_id, Airflow2DagRecord, "dag_id")
+        self.progress_by_backfill = DataLoader(partial(_load_progress, session))
+
+    def slot_pages_by_backfill(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
+        # Every dag_run column is read: Airflow 2's runs are few per job and narrow.
+        args = SlotPageArgs(args.seek, args.filter, None)
+        loader = self._slot_pages.get(args)
+        if loader is None:
+            loader = self._slot_pages[args] = DataLoader(
+                partial(_load_slot_pages, self._session, args)
+            )
+        return loader
+
+    def slot_count_by_backfill(self, spec: SlotFilter) -> DataLoader[int, int]:
+        loader = self._slot_counts.get(spec)
+        if loader is None:
+            loader = self._slot_counts[spec] = DataLoader(
+                partial(_load_slot_counts, self._session, spec)
+            )
+        return loader

@@ -16,10 +16,10 @@ import orjson
 
 from backfill_gateway.db.airflow2.conf import decode_conf
 from backfill_gateway.db.airflow2.ownership import FINISHED_JOB_STATES
+from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.resolvers.airflow2.command import parse_command
 from backfill_gateway.resolvers.records import (
     BackfillRecord,
-    BackfillStatus,
     DagRecord,
     DagRunRecord,
     SlotRecord,
