@@ -17,19 +17,23 @@ FinalizeOutcome = exposed_enum(
     description="What finalizeOrphanedBackfills did with, or found about, a backfill.",
     values={
         "FINALIZED": "An orphan: `completedAt` and `updatedAt` were set to `now` and one "
-        "`finalize_orphaned_backfill` row was written to Airflow's audit log.",
+        "`finalize_orphaned_backfill` row was written to Airflow's audit log. On Airflow 2: "
+        "a dead BackfillJob, now `failed` with its unfinished runs and tasks (see the "
+        "mutation).",
         "WOULD_FINALIZE": "An orphan that a call with `dryRun: false` would finalize; nothing "
         "was written.",
         "ALREADY_COMPLETED": "`completedAt` was already set (by Airflow, a cancel, or an "
-        "earlier or concurrent finalize call).",
+        "earlier or concurrent finalize call). On Airflow 2: the job is no longer `running`.",
         "HAS_SLOTS": "Active with slots: Airflow created its runs; Airflow completes it.",
         "HAS_ACTIVE_RUNS": "Without slots, but it owns a queued or running dag run: never "
-        "finalized.",
+        "finalized. On Airflow 2: a task of its runs is running under a live LocalTaskJob, or "
+        "its runs or tasks changed within the grace period (a live backfill waiting without "
+        "heartbeat).",
         "TOO_YOUNG": "Without slots, but created after the cutoff: Airflow may still be "
-        "creating its runs.",
+        "creating its runs. On Airflow 2: the job's heartbeat is after the cutoff.",
         "LOCKED": "Its row is locked by another transaction, e.g. Airflow inserting its "
         "runs or another finalize call; left alone (PostgreSQL, MySQL, MariaDB only).",
-        "NOT_FOUND": "No backfill has this id.",
+        "NOT_FOUND": "No backfill has this id (on Airflow 2: no BackfillJob).",
     },
 )
 
@@ -116,7 +120,13 @@ class Mutation:
         "between Airflow's two transactions, and each blocks new backfills of its DAG. "
         "Finalizing sets `completedAt` and `updatedAt`, nothing else, and writes one "
         "`finalize_orphaned_backfill` audit-log row each. Idempotent. Needs an admin token "
-        "(UNAUTHENTICATED without a token, FORBIDDEN with a reader token); POST only."
+        "(UNAUTHENTICATED without a token, FORBIDDEN with a reader token); POST only. On "
+        "Airflow 2 it finalizes dead BackfillJobs: `running`, no heartbeat after the cutoff, "
+        "no task of their runs running under a LocalTaskJob that heartbeat after it, nothing "
+        "of their runs or tasks changed after it, row not locked. The job becomes `failed`, "
+        "its unfinished runs `failed` (not those another running BackfillJob took over), "
+        "their running/deferred/up-for-reschedule tasks `failed` and other unfinished tasks "
+        "`skipped`, as Airflow's \"mark dag run failed\" does; one audit-log row each."
     )
     async def finalize_orphaned_backfills(
         self,
