@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -225,3 +227,28 @@ class Airflow2Writer:
                     .values(state=state, queued_by_job_id=job_id, queued_dttm=at, updated_at=at,
                             end_date=at if state in ("success", "failed") else None)
                 )  # fmt: skip
+
+
+@asynccontextmanager
+async def airflow2_database(backend: str, tmp_path_factory) -> AsyncIterator[tuple]:
+    """A throwaway database of `backend` with Airflow 2.11's tables: (database, engine)."""
+    from tests.conftest import _enter_database
+
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(backend, tmp_path_factory, stack)
+        engine = await create_airflow2_schema(database.url)
+        try:
+            yield database, engine
+        finally:
+            await engine.dispose()
+
+
+def airflow2_client(url: str, clock, **settings):
+    """The gateway over HTTP on an Airflow 2 database, with the finalize tests' tokens."""
+    from backfill_gateway.app import create_app
+    from tests.conftest import gateway_settings
+    from tests.support.finalize import TOKENS
+    from tests.support.gateway import GatewayClient
+
+    settings = {"tokens": TOKENS, "airflow_version": "2.11", **settings}
+    return GatewayClient(create_app(gateway_settings(url, **settings), clock=clock))
