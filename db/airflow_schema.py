@@ -39,9 +39,22 @@ KNOWN_REVISIONS: Mapping[str, str] = MappingProxyType({
 })  # fmt: skip
 REVISION_OF: Mapping[str, str] = MappingProxyType({v: r for r, v in KNOWN_REVISIONS.items()})
 
-# Release lines this build serves. The Airflow 2 mapping (BackfillJob rows) adds 2.
-SUPPORTED_MAJORS = frozenset({3})
-OLDEST_SUPPORTED = "3.0"
+# Release lines this build serves: Airflow 3's backfill tables, and Airflow 2's BackfillJob
+# rows (db/airflow2/), read with the columns of 2.11.
+SUPPORTED_MAJORS = frozenset({2, 3})
+OLDEST_SUPPORTED = "2.11"
+# What the Airflow 2 mapping reads and writes: an older 2.x lacking any of it is refused.
+AIRFLOW2_COLUMNS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "job": frozenset({"id", "state", "job_type", "start_date", "end_date", "latest_heartbeat",
+                      "hostname", "unixname"}),
+    "dag_run": frozenset({"id", "dag_id", "queued_at", "execution_date", "start_date", "end_date",
+                          "state", "run_id", "creating_job_id", "run_type", "conf",
+                          "data_interval_start", "data_interval_end", "updated_at",
+                          "clear_number"}),
+    "task_instance": frozenset({"dag_id", "run_id", "task_id", "state", "start_date", "end_date",
+                                "job_id", "queued_dttm", "queued_by_job_id", "updated_at"}),
+    "log": frozenset({"dttm", "dag_id", "event", "owner", "owner_display_name", "extra"}),
+})  # fmt: skip
 
 # The tables whose columns are reflected: Airflow 3's four backfill tables, the audit
 # log, and Airflow 2's `job` / `task_instance` (how a 2.x backfill is recorded).
@@ -198,7 +211,8 @@ async def detect_airflow_schema(engine: AsyncEngine, override: str | None = None
         raise AirflowSchemaError(
             f"The Airflow database at {where} (alembic revision {revision}) is older than "
             f"Airflow {OLDEST_SUPPORTED}, the oldest version this gateway supports: it has no "
-            "backfill table. Upgrade Airflow (`airflow db migrate`), or set "
+            "backfill table (Airflow 3) and no Airflow 2 job table. Upgrade Airflow (`airflow "
+            "db migrate`), or set "
             "GATEWAY_AIRFLOW_VERSION if detection is wrong."
         )
     schema = airflow_schema(version, revision, columns)
@@ -221,13 +235,25 @@ def ensure_supported(schema: AirflowSchema, where: str = "the database") -> None
             f"{OLDEST_SUPPORTED} and newer. Upgrade Airflow, or use a gateway build that "
             f"serves Airflow {schema.major}."
         )
+    if schema.major == 2:
+        lacking = sorted(
+            f"{table}.{column}"
+            for table, wanted in AIRFLOW2_COLUMNS.items()
+            for column in wanted - schema.columns.get(table, frozenset())
+        )
+        if lacking:
+            raise AirflowSchemaError(
+                f"{schema.describe()} at {where}, but the database lacks {', '.join(lacking)}: "
+                f"it is older than Airflow {OLDEST_SUPPORTED}, the oldest Airflow 2 this "
+                "gateway reads. Upgrade Airflow (`airflow db migrate`)."
+            )
     if schema.major == 3:
         lacking = [t for t in ("backfill", "backfill_dag_run") if t not in schema.columns]
         if lacking:
             raise AirflowSchemaError(
                 f"{schema.describe()} at {where}, but the database has no "
                 f"{' and no '.join(lacking)} table: it is older than Airflow 3.0, the oldest "
-                "version this gateway supports."
+                "Airflow 3 this gateway supports."
             )
 
 

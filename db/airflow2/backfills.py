@@ -147,8 +147,10 @@ def _backfills_by_id() -> Select:
 
 
 def backfill_page(
-    spec: BackfillFilter, order_field: str, seek: Seek, cutoff: datetime
+    spec: BackfillFilter, order_field: str, seek: Seek, cutoff: datetime, airflow=None
 ) -> PageStatement:
+    """`airflow` (the AirflowSchema) is taken as db.backfills.backfill_page takes it: every
+    2.x schema the gateway accepts has the columns read here (db.airflow_schema)."""
     statement = _backfill_page(spec, order_field, seek_shape(seek))
     parameters = {"orphan_cutoff": cutoff, **seek_parameters(seek)}
     has_cursor = seek.after is not None or seek.before is not None

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
+from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.engine import ReadSession
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
@@ -91,8 +92,10 @@ def _backfills_by_id(orphan_cutoff: datetime, ids: Sequence[int]):
 class Airflow2Loaders(Loaders):
     """resolvers.loaders.Loaders over Airflow 2's `job`, `dag_run` and `task_instance`."""
 
-    def __init__(self, session: ReadSession, orphan_cutoff: datetime) -> None:
-        super().__init__(session, orphan_cutoff)
+    def __init__(
+        self, session: ReadSession, orphan_cutoff: datetime, airflow: AirflowSchema
+    ) -> None:
+        super().__init__(session, orphan_cutoff, airflow)
 
         def by_key(statement_for, record_for, key_column: str) -> DataLoader:
             return DataLoader(partial(load_by_key, session, statement_for, record_for, key_column))

@@ -35,7 +35,7 @@ async def af2(request, tmp_path_factory):
         marker = str(tmp_path_factory.mktemp("exploit") / "pwned")
         scenario = await write_scenario(engine, marker)
         await engine.dispose()
-        client = gateway_client(database.url, airflow_version="2.11")
+        client = gateway_client(database.url)  # Airflow 2.11 detected from the database
         client.scenario = scenario
         yield client
         await client.close()

@@ -36,7 +36,7 @@ async def many2(request, tmp_path_factory):
         engine = await create_airflow2_schema(database.url)
         slots, states = await load_many_jobs(engine, FIXED_NOW, jobs=JOBS, runs_each=RUNS_EACH)
         await engine.dispose()
-        client = gateway_client(database.url, airflow_version="2.11", max_page_size=JOBS)
+        client = gateway_client(database.url, max_page_size=JOBS)
         client.slots, client.states = slots, states
         yield client
         await client.close()

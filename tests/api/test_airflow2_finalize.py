@@ -222,7 +222,7 @@ async def test_selection_by_dag_grace_and_refusals(world):
 async def test_cli_finalize_orphans_dispatches_to_airflow2(world):
     database, engine, _ = world
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_") and k != "DATABASE_URL"}
-    env.update({"DATABASE_URL": database.url, "GATEWAY_AIRFLOW_VERSION": "2.11"})
+    env.update({"DATABASE_URL": database.url})  # Airflow 2.11 detected
 
     def run(*args):
         return subprocess.run(

@@ -127,7 +127,7 @@ NOT_AIRFLOW = "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);"
     [
         (NOT_AIRFLOW, "is not an Airflow metadata database: it has no alembic_version, dag, dag_run tables"),
         ("", "is not an Airflow metadata database"),
-        (AIRFLOW_1_10, "(alembic revision e959f08ac86c) is older than Airflow 3.0, the oldest version this gateway supports"),
+        (AIRFLOW_1_10, "(alembic revision e959f08ac86c) is older than Airflow 2.11, the oldest version this gateway supports"),
     ],
     ids=["other-tables", "empty", "airflow-1.10"],
 )  # fmt: skip

@@ -250,5 +250,5 @@ def airflow2_client(url: str, clock, **settings):
     from tests.support.finalize import TOKENS
     from tests.support.gateway import GatewayClient
 
-    settings = {"tokens": TOKENS, "airflow_version": "2.11", **settings}
+    settings = {"tokens": TOKENS, **settings}  # Airflow 2.11 is detected
     return GatewayClient(create_app(gateway_settings(url, **settings), clock=clock))
