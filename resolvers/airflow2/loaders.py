@@ -14,8 +14,8 @@ from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
-from backfill_gateway.db.engine import ReadSession
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
 from backfill_gateway.resolvers.airflow2.records import (
     Airflow2BackfillRecord,
