@@ -33,6 +33,13 @@ from backfill_gateway.db.backfill_status import (
     has_slots,
     status_condition,
 )
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.dags import possible_dag_ids
 from backfill_gateway.db.keyset import (
     PageStatement,
@@ -95,14 +102,19 @@ def filter_conditions(spec: BackfillFilter, orphan_cutoff=ORPHAN_CUTOFF) -> list
     return conditions
 
 
-def backfills_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
-    return _backfills_by_id(airflow), {"ids": list(ids)}
+def backfills_by_id(
+    ids: Sequence[int], airflow: AirflowSchema, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    """Backfills by id; those of DAGs outside `scope` are absent, like unknown ids."""
+    parameters = {"ids": list(ids), **scope_parameters(scope)}
+    return _backfills_by_id(airflow, shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=8)
-def _backfills_by_id(airflow: AirflowSchema) -> Select:
+@lru_cache(maxsize=STATEMENT_CACHE_SIZE)
+def _backfills_by_id(airflow: AirflowSchema, scope: ScopeShape | None) -> Select:
     return select(*_columns(airflow)).where(
-        backfill.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
+        backfill.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
+        *dag_scope_condition(scope, backfill.c.dag_id),
     )
 
 
@@ -112,16 +124,23 @@ def backfill_page(
     seek: Seek,
     orphan_cutoff: datetime,
     airflow: AirflowSchema,
+    scope: DagScope | None = None,
 ) -> PageStatement:
-    statement = _backfill_page(spec, order_field, seek_shape(seek), airflow)
-    parameters = {"orphan_cutoff": orphan_cutoff, **seek_parameters(seek)}
+    statement = _backfill_page(spec, order_field, seek_shape(seek), airflow, shape_of(scope))
+    parameters = {
+        "orphan_cutoff": orphan_cutoff, **seek_parameters(seek), **scope_parameters(scope),
+    }
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _backfill_page(
-    spec: BackfillFilter, order_field: str, shape: SeekShape, airflow: AirflowSchema
+    spec: BackfillFilter,
+    order_field: str,
+    shape: SeekShape,
+    airflow: AirflowSchema,
+    scope: ScopeShape | None = None,
 ) -> Select:
     """One page of backfills, plus exact boundary flags when paging from a cursor.
 
@@ -132,7 +151,7 @@ def _backfill_page(
     """
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
-    conditions = filter_conditions(spec)
+    conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
     page = (
         select(*_columns(airflow))
         .where(*conditions, *range_conditions(order_columns, seek))
@@ -157,14 +176,17 @@ def _backfill_page(
     )
 
 
-def count_backfills(spec: BackfillFilter, orphan_cutoff: datetime) -> tuple[Select, dict]:
-    return _count_backfills(spec), {"orphan_cutoff": orphan_cutoff}
+def count_backfills(
+    spec: BackfillFilter, orphan_cutoff: datetime, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    parameters = {"orphan_cutoff": orphan_cutoff, **scope_parameters(scope)}
+    return _count_backfills(spec, shape_of(scope)), parameters
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _count_backfills(spec: BackfillFilter) -> Select:
+def _count_backfills(spec: BackfillFilter, scope: ScopeShape | None) -> Select:
     return (
         select(func.count().label("backfill_count"))
         .select_from(backfill)
-        .where(*filter_conditions(spec))
+        .where(*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id))
     )

@@ -9,6 +9,13 @@ from sqlalchemy import Integer, Label, Select, Table, bindparam, select
 from sqlalchemy.sql import Alias
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, column_or_null
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.tables import dag_run
 
 # Exposed name -> dag_run column. resolvers.records.DagRunRecord reads these names.
@@ -53,12 +60,17 @@ def labeled_dag_run_columns(
     ]
 
 
-def dag_runs_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
-    return _dag_runs_by_id(airflow), {"ids": list(ids)}
+def dag_runs_by_id(
+    ids: Sequence[int], airflow: AirflowSchema, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    """Dag runs by id; runs of DAGs outside `scope` are absent, like unknown ids."""
+    parameters = {"ids": list(ids), **scope_parameters(scope)}
+    return _dag_runs_by_id(airflow, shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=8)
-def _dag_runs_by_id(airflow: AirflowSchema) -> Select:
+@lru_cache(maxsize=32)
+def _dag_runs_by_id(airflow: AirflowSchema, scope: ScopeShape | None) -> Select:
     return select(*labeled_dag_run_columns(airflow)).where(
-        dag_run.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
+        dag_run.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
+        *dag_scope_condition(scope, dag_run.c.dag_id),
     )

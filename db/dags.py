@@ -9,6 +9,13 @@ from functools import lru_cache
 from sqlalchemy import Select, bindparam, select
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.tables import dag
 
 DAG_COLUMNS = (
@@ -29,12 +36,17 @@ def possible_dag_ids(values: Iterable[str]) -> list[str]:
     return [v for v in values if _DAG_ID.fullmatch(v) and max(map(ord, v)) <= 0xFFFF]
 
 
-def dags_by_id(dag_ids: Sequence[str], airflow: AirflowSchema) -> tuple[Select, dict]:
-    return _dags_by_id(airflow), {"dag_ids": possible_dag_ids(dag_ids)}
+def dags_by_id(
+    dag_ids: Sequence[str], airflow: AirflowSchema, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    """DAGs by id; those outside `scope` are absent, like unknown ids."""
+    parameters = {"dag_ids": possible_dag_ids(dag_ids), **scope_parameters(scope)}
+    return _dags_by_id(airflow, shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=8)
-def _dags_by_id(airflow: AirflowSchema) -> Select:
+@lru_cache(maxsize=32)
+def _dags_by_id(airflow: AirflowSchema, scope: ScopeShape | None) -> Select:
     return select(*columns_or_null(dag, airflow, DAG_COLUMNS)).where(
-        dag.c.dag_id.in_(bindparam("dag_ids", expanding=True, type_=dag.c.dag_id.type))
+        dag.c.dag_id.in_(bindparam("dag_ids", expanding=True, type_=dag.c.dag_id.type)),
+        *dag_scope_condition(scope, dag.c.dag_id),
     )

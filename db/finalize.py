@@ -18,6 +18,10 @@ One short write transaction per call (`write_transaction`), in this order:
    repeating every condition in its own WHERE.
 5. `audit_rows` inserted into Airflow's `log`, in the same transaction.
 
+Each of the first four statements takes the caller's DAG scopes (`scopes`: for an Airflow
+user, the DAGs it may read and those it may edit): a backfill of any other DAG is neither
+a candidate, nor locked, nor re-read (so it reports NOT_FOUND), nor updated.
+
 Dialects: PostgreSQL and MySQL/MariaDB run the transaction at READ COMMITTED (Airflow's
 level on MySQL; InnoDB then takes no gap locks for these primary-key lookups). SQLite has
 no row locks: `BEGIN IMMEDIATE` takes the database's single write lock up front (waiting up
@@ -37,9 +41,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.backfill_status import has_active_runs, has_slots
+from backfill_gateway.db.dag_scope import DagScope, bound_dag_scope_condition
 from backfill_gateway.db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
+
+
+Scopes = Sequence[DagScope | None]
+
+
+def _scoped(statement, scopes: Scopes, conditions: list):
+    """`statement` restricted to backfills of DAGs in every scope (values bound in)."""
+    for index, scope in enumerate(scopes):
+        conditions += bound_dag_scope_condition(scope, backfill.c.dag_id, f"dag_scope_{index}")
+    return statement.where(*conditions)
 
 
 def _active_and_old(cutoff: datetime) -> list[ColumnElement[bool]]:
@@ -51,45 +66,43 @@ def orphan_conditions(cutoff: datetime) -> list[ColumnElement[bool]]:
     return [*_active_and_old(cutoff), ~has_slots(), ~has_active_runs()]
 
 
-def candidate_ids(dag_ids: Sequence[str] | None, limit: int) -> Select:
+def candidate_ids(dag_ids: Sequence[str] | None, limit: int, scopes: Scopes = ()) -> Select:
     """Active backfills without slots, whatever their age and runs, in id order."""
     conditions = [backfill.c.completed_at.is_(None), ~has_slots()]
     if dag_ids is not None:
         conditions.append(backfill.c.dag_id.in_(dag_ids))
-    return select(backfill.c.id).where(*conditions).order_by(backfill.c.id).limit(limit)
+    return _scoped(select(backfill.c.id), scopes, conditions).order_by(backfill.c.id).limit(limit)
 
 
-def lock_candidates(backfill_ids: Sequence[int], cutoff: datetime) -> Select:
+def lock_candidates(
+    backfill_ids: Sequence[int], cutoff: datetime, scopes: Scopes = ()
+) -> Select:
     """Lock the candidates that may be finalized; skip rows another transaction holds."""
+    conditions = [backfill.c.id.in_(backfill_ids), *_active_and_old(cutoff)]
     return (
-        select(backfill.c.id)
-        .where(backfill.c.id.in_(backfill_ids), *_active_and_old(cutoff))
+        _scoped(select(backfill.c.id), scopes, conditions)
         .order_by(backfill.c.id)
         .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
     )
 
 
-def recheck(backfill_ids: Sequence[int], airflow: AirflowSchema) -> Select:
+def recheck(backfill_ids: Sequence[int], airflow: AirflowSchema, scopes: Scopes = ()) -> Select:
     """Every column of the candidates, with their slot and active-run flags, as committed."""
-    return (
-        select(
-            # Only the columns this Airflow has; the others read as NULL.
-            *columns_or_null(backfill, airflow),
-            has_slots().label("has_slots"),
-            has_active_runs().label("has_active_runs"),
-        )
-        .where(backfill.c.id.in_(backfill_ids))
-        .order_by(backfill.c.id)
+    statement = select(
+        # Only the columns this Airflow has; the others read as NULL.
+        *columns_or_null(backfill, airflow),
+        has_slots().label("has_slots"),
+        has_active_runs().label("has_active_runs"),
     )
+    return _scoped(statement, scopes, [backfill.c.id.in_(backfill_ids)]).order_by(backfill.c.id)
 
 
-def mark_completed(backfill_ids: Sequence[int], cutoff: datetime, now: datetime) -> Update:
+def mark_completed(
+    backfill_ids: Sequence[int], cutoff: datetime, now: datetime, scopes: Scopes = ()
+) -> Update:
     """Set `completed_at` and `updated_at`, nothing else, where every condition still holds."""
-    return (
-        update(backfill)
-        .where(backfill.c.id.in_(backfill_ids), *orphan_conditions(cutoff))
-        .values(completed_at=now, updated_at=now)
-    )
+    conditions = [backfill.c.id.in_(backfill_ids), *orphan_conditions(cutoff)]
+    return _scoped(update(backfill), scopes, conditions).values(completed_at=now, updated_at=now)
 
 
 def audit_insert() -> Insert:

@@ -28,6 +28,13 @@ from sqlalchemy.sql import FromClause
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.dag_runs import labeled_dag_run_columns
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
@@ -79,6 +86,17 @@ def _filter_conditions(slot: FromClause, run: FromClause, spec: SlotFilter) -> l
     return conditions
 
 
+def _in_scope(backfill_id: ColumnElement, scope: ScopeShape | None) -> list[ColumnElement]:
+    """Slots of backfills whose DAG is in scope (nothing to add for all DAGs)."""
+    if scope is None:
+        return []
+    # An alias: `backfill` itself is correlated by the EXISTS flags of paged statements.
+    scoped = backfill.alias("scope_backfill")
+    return [
+        exists().where(scoped.c.id == backfill_id, *dag_scope_condition(scope, scoped.c.dag_id))
+    ]
+
+
 def _order_columns(slot: FromClause) -> tuple[ColumnElement, ...]:
     return (slot.c.sort_ordinal, slot.c.id)
 
@@ -91,25 +109,28 @@ def slot_pages(
     dialect: str = "sqlite",
     *,
     airflow: AirflowSchema,
+    scope: DagScope | None = None,
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL) or with a cursor, the
     rows hang off one `parent_id` row per backfill with its boundary flags."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    statement = build(spec, seek_shape(seek), run_attributes, airflow)
-    parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+    statement = build(spec, seek_shape(seek), run_attributes, airflow, shape_of(scope))
+    parameters = {
+        "backfill_ids": list(backfill_ids), **seek_parameters(seek), **scope_parameters(scope),
+    }
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=lateral or has_cursor)
 
 
-def _parents(spec: SlotFilter, seek: Seek):
+def _parents(spec: SlotFilter, seek: Seek, scope: ScopeShape | None):
     """One row per backfill, with EXISTS flags for slots beyond the cursors (false without)."""
     return (
         select(
             backfill.c.id.label("parent_id"),
             *boundary_flags(seek, lambda condition: _beyond(spec, condition)),
         )
-        .where(backfill.c.id.in_(BACKFILL_IDS))
+        .where(backfill.c.id.in_(BACKFILL_IDS), *dag_scope_condition(scope, backfill.c.dag_id))
         .subquery("parents")
     )
 
@@ -120,6 +141,7 @@ def _slot_pages_lateral(
     shape: SeekShape,
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
+    scope: ScopeShape | None = None,
 ) -> Select:
     """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
     its slots looks its dag run up by primary key.
@@ -132,7 +154,7 @@ def _slot_pages_lateral(
     filter_run = dag_run.alias("filter_run")
     ordered = _order_columns(slot)
     seek = parameterized_seek(shape, ordered)
-    parents = _parents(spec, seek)
+    parents = _parents(spec, seek, scope)  # only backfills in scope get a page
     page = (
         select(*columns_or_null(slot, airflow, SLOT_COLUMNS))
         .select_from(_slot_source(slot, filter_run, spec))
@@ -163,6 +185,7 @@ def _slot_pages(
     shape: SeekShape,
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
+    scope: ScopeShape | None = None,
 ) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
@@ -188,6 +211,7 @@ def _slot_pages(
         .select_from(_slot_source(slot, filter_run, spec))
         .where(
             slot.c.backfill_id.in_(backfill_ids),
+            *_in_scope(slot.c.backfill_id, scope),
             *_filter_conditions(slot, filter_run, spec),
             *range_conditions(ordered, seek),
         )
@@ -204,7 +228,7 @@ def _slot_pages(
             .order_by(page.c.backfill_id, page.c.position)
         )
 
-    parents = _parents(spec, seek)
+    parents = _parents(spec, seek, scope)  # only backfills in scope get a page
     return (
         select(parents, *page_columns, *run_selected)
         .select_from(
@@ -232,17 +256,24 @@ def _beyond(spec: SlotFilter, condition) -> ColumnElement[bool]:
     )
 
 
-def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> tuple[Select, dict]:
-    return _slot_counts(spec), {"backfill_ids": list(backfill_ids)}
+def slot_counts(
+    backfill_ids: Sequence[int], spec: SlotFilter, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    parameters = {"backfill_ids": list(backfill_ids), **scope_parameters(scope)}
+    return _slot_counts(spec, shape_of(scope)), parameters
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _slot_counts(spec: SlotFilter) -> Select:
+def _slot_counts(spec: SlotFilter, scope: ScopeShape | None = None) -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
         select(slot.c.backfill_id, func.count().label("slot_count"))
         .select_from(_slot_source(slot, run, spec))
-        .where(slot.c.backfill_id.in_(BACKFILL_IDS), *_filter_conditions(slot, run, spec))
+        .where(
+            slot.c.backfill_id.in_(BACKFILL_IDS),
+            *_in_scope(slot.c.backfill_id, scope),
+            *_filter_conditions(slot, run, spec),
+        )
         .group_by(slot.c.backfill_id)
     )
 
@@ -251,13 +282,16 @@ def _count_where(condition: ColumnElement[bool], label: str):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
 
 
-def slot_progress(backfill_ids: Sequence[int]) -> tuple[Select, dict]:
+def slot_progress(
+    backfill_ids: Sequence[int], scope: DagScope | None = None
+) -> tuple[Select, dict]:
     """Per backfill: slots, skipped slots, slots whose run is gone, runs per state."""
-    return _slot_progress(), {"backfill_ids": list(backfill_ids)}
+    parameters = {"backfill_ids": list(backfill_ids), **scope_parameters(scope)}
+    return _slot_progress(shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=1)
-def _slot_progress() -> Select:
+@lru_cache(maxsize=16)
+def _slot_progress(scope: ScopeShape | None = None) -> Select:
     slot, run = backfill_dag_run, dag_run
     skipped = slot.c.exception_reason.is_not(None)
     return (
@@ -269,17 +303,21 @@ def _slot_progress() -> Select:
             *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
         )
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
-        .where(slot.c.backfill_id.in_(BACKFILL_IDS))
+        .where(slot.c.backfill_id.in_(BACKFILL_IDS), *_in_scope(slot.c.backfill_id, scope))
         .group_by(slot.c.backfill_id)
     )
 
 
-def slots_by_id(ids: Sequence[int], airflow: AirflowSchema) -> tuple[Select, dict]:
-    return _slots_by_id(airflow), {"ids": list(ids)}
+def slots_by_id(
+    ids: Sequence[int], airflow: AirflowSchema, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    """Slots by id; slots of backfills outside `scope` are absent, like unknown ids."""
+    parameters = {"ids": list(ids), **scope_parameters(scope)}
+    return _slots_by_id(airflow, shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=8)
-def _slots_by_id(airflow: AirflowSchema) -> Select:
+@lru_cache(maxsize=32)
+def _slots_by_id(airflow: AirflowSchema, scope: ScopeShape | None = None) -> Select:
     slot, run = backfill_dag_run, dag_run
     return (
         select(
@@ -287,5 +325,8 @@ def _slots_by_id(airflow: AirflowSchema) -> Select:
             *labeled_dag_run_columns(airflow, run, RUN_PREFIX),
         )
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
-        .where(slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())))
+        .where(
+            slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
+            *_in_scope(slot.c.backfill_id, scope),
+        )
     )

@@ -42,7 +42,12 @@ def _listing(context: RequestContext):
     """(page statement, count statement, record) for the database's Airflow version."""
     if context.is_airflow2:
         return airflow2_listing
-    return backfill_sql.backfill_page, backfill_sql.count_backfills, BackfillRecord
+    scope = context.caller.dag_scope  # only backfills of the caller's DAGs, in SQL
+    return (
+        partial(backfill_sql.backfill_page, scope=scope),
+        partial(backfill_sql.count_backfills, scope=scope),
+        BackfillRecord,
+    )
 
 
 def _seek_key(order_field: str, key: tuple) -> tuple:

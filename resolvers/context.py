@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backfill_gateway.db.airflow_schema import AirflowSchema
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
 from backfill_gateway.resolvers.loaders import Loaders
@@ -18,10 +19,18 @@ from backfill_gateway.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who sent the request: a configured token's name and role, or anonymous."""
+    """Who sent the request: a configured token's name and role (or an Airflow user's
+    name and mapped role), or anonymous.
+
+    `dag_scope` is the DAGs the caller may see, None for all: every read and the finalize
+    mutation apply it in SQL. `edit_scope` restricts what the caller may finalize further
+    (an Airflow FAB user's editable DAGs); None adds no restriction.
+    """
 
     name: str | None
     role: str | None
+    dag_scope: DagScope | None = None
+    edit_scope: DagScope | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -69,7 +78,7 @@ class RequestContext:
     def loaders(self) -> Loaders:
         if self.is_airflow2:
             return Airflow2Loaders(self.session, self.orphan_cutoff, self.airflow)
-        return Loaders(self.session, self.orphan_cutoff, self.airflow)
+        return Loaders(self.session, self.orphan_cutoff, self.airflow, self.caller.dag_scope)
 
     async def close(self) -> None:
         await self.session.close()

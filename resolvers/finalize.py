@@ -198,6 +198,8 @@ async def _run(
     context: RequestContext, request: FinalizeRequest, grace: int, cutoff: datetime
 ) -> list[FinalizeResult]:
     now = context.now
+    # Only the caller's DAGs: others are no candidates, and named ids of them NOT_FOUND.
+    scopes = (context.caller.dag_scope, context.caller.edit_scope)
     # A dry run takes the same locks (to report LOCKED truthfully) and rolls back.
     async with finalize_sql.write_transaction(
         context.engine, commit=not request.dry_run
@@ -205,18 +207,20 @@ async def _run(
         if request.backfill_ids is not None:
             considered = sorted(set(request.backfill_ids))
         else:
-            statement = finalize_sql.candidate_ids(request.dag_ids, request.limit)
+            statement = finalize_sql.candidate_ids(request.dag_ids, request.limit, scopes)
             considered = [row.id for row in await connection.execute(statement)]
         if not considered:
             return []
         locked = {
             row.id
-            for row in await connection.execute(finalize_sql.lock_candidates(considered, cutoff))
+            for row in await connection.execute(
+                finalize_sql.lock_candidates(considered, cutoff, scopes)
+            )
         }
         rows = {
             row["id"]: row
             for row in (
-                await connection.execute(finalize_sql.recheck(considered, context.airflow))
+                await connection.execute(finalize_sql.recheck(considered, context.airflow, scopes))
             ).mappings()
         }
         results: list[FinalizeResult] = []
@@ -236,7 +240,9 @@ async def _run(
                 to_finalize.append(result)
         if to_finalize:
             ids = [result.backfill_id for result in to_finalize]
-            updated = await connection.execute(finalize_sql.mark_completed(ids, cutoff, now))
+            updated = await connection.execute(
+                finalize_sql.mark_completed(ids, cutoff, now, scopes)
+            )
             if updated.rowcount != len(ids):
                 # Only possible if an owned run was re-queued between the re-check and the
                 # UPDATE (the row locks keep out new slots and runs). Write nothing.

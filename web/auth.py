@@ -3,8 +3,10 @@
 Tokens are configured, never stored: `GATEWAY_TOKENS` holds `name:role:sha256hex` entries
 separated by commas, and `GATEWAY_TOKENS_FILE` may name a file of the same entries, one per
 line (blank lines and `#` comments ignored). The hex is the SHA-256 of the token, e.g.
-`printf %s "$TOKEN" | sha256sum`. Roles are `reader` and `admin`. A malformed entry stops
-the gateway at start-up rather than silently locking someone out (or in).
+`printf %s "$TOKEN" | sha256sum`. Roles are `reader` and `admin`. An optional fourth part,
+`dags=GLOB|GLOB|...`, limits the token to the DAGs whose id matches one of the patterns
+(db.dag_scope: `*` and `?` wildcards); without it the token sees every DAG. A malformed
+entry stops the gateway at start-up rather than silently locking someone out (or in).
 
 A request without an Authorization header is anonymous, which may read when
 `GATEWAY_ALLOW_ANONYMOUS_READS` is true (the default). A header that is not
@@ -19,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from backfill_gateway.db.dag_scope import DagScope, DagScopeError
 from backfill_gateway.resolvers.auth import ROLES
 from backfill_gateway.resolvers.context import ANONYMOUS, Caller
 from backfill_gateway.resolvers.errors import Unauthenticated
@@ -38,6 +41,31 @@ class TokenEntry:
     name: str
     role: str
     sha256_hex: str
+    dag_scope: DagScope | None = None  # None: every DAG
+
+
+SCOPE_PREFIX = "dags="
+
+
+def _split_scope(entry: str) -> tuple[str, str | None]:
+    """`name:role:hex[:dags=...]` -> (`name:role:hex`, the scope part or None). A last part
+    with `=` is a scope part: neither roles nor digests contain one."""
+    head, sep, last = entry.rpartition(":")
+    if sep and "=" in last:
+        return head, last.strip()
+    return entry, None
+
+
+def _parse_scope(part: str, where: str) -> DagScope:
+    if not part.startswith(SCOPE_PREFIX):
+        raise TokenConfigError(f"{where}: the fourth part must be `dags=GLOB|GLOB|...`")
+    globs = part[len(SCOPE_PREFIX) :].split("|")
+    if not all(glob.strip() for glob in globs):
+        raise TokenConfigError(f"{where}: `dags=` needs patterns separated by `|`, none empty")
+    try:
+        return DagScope.from_globs(glob.strip() for glob in globs)
+    except DagScopeError as error:
+        raise TokenConfigError(f"{where}: {error}") from None
 
 
 def parse_token_entries(text: str, source: str) -> list[TokenEntry]:
@@ -48,6 +76,7 @@ def parse_token_entries(text: str, source: str) -> list[TokenEntry]:
         entry = raw.strip()
         if not entry:
             continue
+        entry, scope_part = _split_scope(entry)
         # The name may itself contain colons (e.g. `cron:nightly`); role and digest cannot.
         parts = entry.rsplit(":", 2)
         if len(parts) != 3 or not parts[0].strip():
@@ -64,7 +93,10 @@ def parse_token_entries(text: str, source: str) -> list[TokenEntry]:
             raise TokenConfigError(
                 f"{source}: entry {position} ({name}) needs the token's SHA-256 as 64 hex digits"
             )
-        entries.append(TokenEntry(name, role, digest.lower()))
+        scope = None
+        if scope_part is not None:
+            scope = _parse_scope(scope_part, f"{source}: entry {position} ({name})")
+        entries.append(TokenEntry(name, role, digest.lower(), scope))
     return entries
 
 
@@ -105,7 +137,7 @@ class TokenRegistry:
         for entry in self._entries:
             if hmac.compare_digest(digest, entry.sha256_hex):
                 found = entry
-        return None if found is None else Caller(found.name, found.role)
+        return None if found is None else Caller(found.name, found.role, found.dag_scope)
 
 
 def authenticate(

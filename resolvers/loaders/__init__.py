@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from backfill_gateway.db.airflow_schema import AirflowSchema
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
@@ -58,19 +59,27 @@ class Loaders:
     The load functions hold the session, never this object: a reference cycle
     through the loaders would keep every record of a response alive until the
     cyclic garbage collector runs, instead of freeing it when the request ends.
+
+    Every loader restricts its statement to the caller's DAG `scope` (None: all DAGs):
+    rows of other DAGs are never read, so they load as None, exactly like unknown keys.
     """
 
     def __init__(
-        self, session: ReadSession, orphan_cutoff: datetime, airflow: AirflowSchema
+        self,
+        session: ReadSession,
+        orphan_cutoff: datetime,
+        airflow: AirflowSchema,
+        scope: DagScope | None = None,
     ) -> None:
         self._session = session
         # Statements are built for the database's Airflow schema (db.airflow_schema).
         self._airflow = airflow
-        self.backfill_by_id = BackfillById(session, orphan_cutoff, airflow)
-        self.dag_run_by_id = DagRunById(session, airflow)
-        self.slot_by_id = SlotById(session, airflow)
-        self.dag_by_dag_id = DagByDagId(session, airflow)
-        self.progress_by_backfill = ProgressByBackfill(session)
+        self._scope = scope
+        self.backfill_by_id = BackfillById(session, orphan_cutoff, airflow, scope)
+        self.dag_run_by_id = DagRunById(session, airflow, scope)
+        self.slot_by_id = SlotById(session, airflow, scope)
+        self.dag_by_dag_id = DagByDagId(session, airflow, scope)
+        self.progress_by_backfill = ProgressByBackfill(session, scope)
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
         self._memoized: dict[Hashable, asyncio.Future] = {}
@@ -80,7 +89,7 @@ class Loaders:
         loader = self._slot_pages.get(args)
         if loader is None:
             loader = self._slot_pages[args] = SlotPagesByBackfill(
-                self._session, args, self._airflow
+                self._session, args, self._airflow, self._scope
             )
         return loader
 
@@ -88,7 +97,9 @@ class Loaders:
         """The loader for one filter (one statement per distinct filter)."""
         loader = self._slot_counts.get(spec)
         if loader is None:
-            loader = self._slot_counts[spec] = SlotCountByBackfill(self._session, spec)
+            loader = self._slot_counts[spec] = SlotCountByBackfill(
+                self._session, spec, self._scope
+            )
         return loader
 
     async def memoized_rows(

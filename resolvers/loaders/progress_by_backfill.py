@@ -9,6 +9,7 @@ from functools import partial
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.rows import mappings
 
@@ -36,8 +37,10 @@ class Progress:
 NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
 
 
-async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> list[Progress]:
-    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids))
+async def _load_progress(
+    session: ReadSession, scope: DagScope | None, backfill_ids: Sequence[int]
+) -> list[Progress]:
+    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids, scope))
     found = {
         row["backfill_id"]: Progress(
             slot_count=row["slot_count"],
@@ -56,5 +59,5 @@ async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> l
 class ProgressByBackfill(DataLoader[int, Progress]):
     """A backfill's progress by backfill id; all zeros for a backfill without slots."""
 
-    def __init__(self, session: ReadSession) -> None:
-        super().__init__(partial(_load_progress, session))
+    def __init__(self, session: ReadSession, scope: DagScope | None = None) -> None:
+        super().__init__(partial(_load_progress, session, scope))

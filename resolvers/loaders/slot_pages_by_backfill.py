@@ -10,8 +10,9 @@ from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
-from backfill_gateway.db.session import ReadSession
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG, Seek
+from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.records import SlotRecord, slot_reader
 
 
@@ -37,11 +38,12 @@ async def _load_slot_pages(
     session: ReadSession,
     args: SlotPageArgs,
     airflow: AirflowSchema,
+    scope: DagScope | None,
     backfill_ids: Sequence[int],
 ) -> list[SlotPage]:
     page = slot_sql.slot_pages(
         backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name,
-        airflow=airflow,
+        airflow=airflow, scope=scope,
     )
     rows = await session.all(page.statement, page.parameters)
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
@@ -71,5 +73,11 @@ class SlotPagesByBackfill(DataLoader[int, SlotPage]):
     """A page of a backfill's slots by backfill id; one loader per distinct `SlotPageArgs`,
     so every backfill of a response asking the same page shares one statement."""
 
-    def __init__(self, session: ReadSession, args: SlotPageArgs, airflow: AirflowSchema) -> None:
-        super().__init__(partial(_load_slot_pages, session, args, airflow))
+    def __init__(
+        self,
+        session: ReadSession,
+        args: SlotPageArgs,
+        airflow: AirflowSchema,
+        scope: DagScope | None = None,
+    ) -> None:
+        super().__init__(partial(_load_slot_pages, session, args, airflow, scope))

@@ -371,8 +371,8 @@ async def test_the_update_rechecks_every_condition_itself(engine, client, monkey
     before = await snapshot(engine)
     blind = finalize_sql.recheck
 
-    def recheck_blind_to_runs(backfill_ids, airflow):
-        statement = blind(backfill_ids, airflow)
+    def recheck_blind_to_runs(backfill_ids, airflow, *scopes):
+        statement = blind(backfill_ids, airflow, *scopes)
         return statement.with_only_columns(
             *(c for c in statement.selected_columns if c.name != "has_active_runs"),
             false().label("has_active_runs"),
