@@ -58,6 +58,37 @@ class Settings(BaseSettings):
     tokens_file: Path | None = None
     allow_anonymous_reads: bool = True
 
+    # Tokens issued by Airflow 3 (web.airflow_tokens), configured with Airflow's own
+    # `[api_auth]` settings: a shared secret (HS512 unless JWT_ALGORITHM says otherwise),
+    # the private key file Airflow signs with (verified with its public key), or the JWKS
+    # Airflow trusts (a URL or a file). None of them set: Airflow's tokens are not accepted.
+    airflow_jwt_secret: str | None = Field(
+        default=None, validation_alias="AIRFLOW__API_AUTH__JWT_SECRET", repr=False
+    )
+    airflow_jwt_private_key_path: Path | None = Field(
+        default=None, validation_alias="AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH"
+    )
+    airflow_trusted_jwks_url: str | None = Field(
+        default=None, validation_alias="AIRFLOW__API_AUTH__TRUSTED_JWKS_URL"
+    )
+    airflow_jwt_algorithm: str | None = Field(
+        default=None, validation_alias="AIRFLOW__API_AUTH__JWT_ALGORITHM"
+    )
+    airflow_jwt_audience: str = Field(
+        default="apache-airflow", validation_alias="AIRFLOW__API_AUTH__JWT_AUDIENCE"
+    )
+    airflow_jwt_issuer: str | None = Field(
+        default=None, validation_alias="AIRFLOW__API_AUTH__JWT_ISSUER"
+    )
+    # Clock skew tolerated on exp/nbf/iat (Airflow's default, 10 s), at most a minute.
+    airflow_jwt_leeway_seconds: int = Field(
+        default=10, ge=0, le=60, validation_alias="AIRFLOW__API_AUTH__JWT_LEEWAY"
+    )
+    # How long a token's revocation check (`revoked_token`) and its FAB permissions are
+    # reused before the database is asked again.
+    airflow_revocation_cache_seconds: float = Field(default=5.0, ge=0, le=5)
+    airflow_permission_cache_seconds: float = Field(default=10.0, ge=0, le=300)
+
     # Execute queries through the compiled fast path (web/execution/fast_path.py).
     fast_path: bool = True
 

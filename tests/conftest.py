@@ -145,7 +145,14 @@ async def empty_database(request, tmp_path_factory) -> AsyncIterator[ThrowawayDa
 
 def gateway_settings(url: str, **overrides) -> Settings:
     # Nothing from the environment decides who may call in tests.
-    return Settings(**{"database_url": url, "tokens": "", "tokens_file": None, **overrides})
+    airflow_tokens = {
+        "airflow_jwt_secret": None, "airflow_jwt_private_key_path": None,
+        "airflow_trusted_jwks_url": None, "airflow_jwt_algorithm": None,
+        "airflow_jwt_audience": "apache-airflow", "airflow_jwt_issuer": None,
+    }  # fmt: skip
+    return Settings(
+        **{"database_url": url, "tokens": "", "tokens_file": None, **airflow_tokens, **overrides}
+    )
 
 
 def gateway_app(url: str, **overrides):

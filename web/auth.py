@@ -11,25 +11,39 @@ entry stops the gateway at start-up rather than silently locking someone out (or
 A request without an Authorization header is anonymous, which may read when
 `GATEWAY_ALLOW_ANONYMOUS_READS` is true (the default). A header that is not
 `Bearer <token>`, or a token that matches no entry, is refused even for reads.
+
+When Airflow's `[api_auth]` key settings are given, a token that is no configured entry
+but has a JWT's shape is checked as an Airflow-issued token (web.airflow_callers). Every
+refused token gets the same message, whatever check failed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backfill_gateway.db.dag_scope import DagScope, DagScopeError
 from backfill_gateway.resolvers.auth import ROLES
 from backfill_gateway.resolvers.context import ANONYMOUS, Caller
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
+from backfill_gateway.web.airflow_callers import AirflowCallers
+from backfill_gateway.web.airflow_tokens import AirflowTokenVerifier, InvalidAirflowToken
+
+logger = logging.getLogger("gateway.auth")
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 # RFC 6750 `b64token`.
 _TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+# A compact JWS: three base64url parts (header.payload.signature).
+_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+REFUSED = "Unknown or revoked token."
 
 
 class TokenConfigError(ValueError):
@@ -154,5 +168,41 @@ def authenticate(
         raise Unauthenticated("Malformed Authorization header: expected `Bearer <token>`.")
     caller = registry.caller_for(token)
     if caller is None:
-        raise Unauthenticated("Unknown or revoked token.")
+        raise UnknownToken(REFUSED, token)
     return caller
+
+
+class UnknownToken(Unauthenticated):
+    """A well-formed bearer token that is no configured entry."""
+
+    def __init__(self, message: str, token: str) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+class Authenticator:
+    """The request's caller: a configured gateway token, else an Airflow-issued JWT."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        # Parsed once: a malformed configuration stops the app at start-up.
+        self.registry = TokenRegistry.from_settings(settings)
+        self.allow_anonymous_reads = settings.allow_anonymous_reads
+        self.airflow = None
+        if AirflowTokenVerifier.configured(settings):
+            self.airflow = AirflowCallers(settings, engine)
+
+    async def caller(self, authorization: str | None) -> Caller:
+        """Raises Unauthenticated, or DatabaseUnavailable when Airflow's tables cannot be read."""
+        try:
+            return authenticate(
+                authorization, self.registry, allow_anonymous_reads=self.allow_anonymous_reads
+            )
+        except UnknownToken as unknown:
+            if self.airflow is None or not _JWT.fullmatch(unknown.token):
+                raise Unauthenticated(REFUSED) from None
+            try:
+                return await self.airflow.caller_for(unknown.token)
+            except InvalidAirflowToken as refused:
+                # Why, for operators (never the token); the client learns nothing.
+                logger.info("refused an Airflow token: %s", refused.reason)
+                raise Unauthenticated(REFUSED) from None

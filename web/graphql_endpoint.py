@@ -28,12 +28,12 @@ from backfill_gateway.db.airflow_schema import (
     AirflowSchemaError,
     DetectedAirflowSchema,
 )
-from backfill_gateway.db.errors import is_unavailable
+from backfill_gateway.db.errors import DatabaseUnavailable, is_unavailable
 from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
-from backfill_gateway.web.auth import TokenRegistry, authenticate
+from backfill_gateway.web.auth import Authenticator
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
     BAD_USER_INPUT,
@@ -87,8 +87,8 @@ class GraphQLEndpoint:
         self.engine = engine
         self.clock = clock
         self.graphiql_html = graphiql_html
-        # Parsed once: a malformed token configuration stops the app at start-up.
-        self.tokens = TokenRegistry.from_settings(settings)
+        # Built once: a malformed token configuration stops the app at start-up.
+        self.authenticator = Authenticator(settings, engine)
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
@@ -120,13 +120,11 @@ class GraphQLEndpoint:
         self, request: Request, params: GraphQLParams, media_type: str = JSON_MEDIA_TYPE
     ) -> Response:
         try:
-            caller = authenticate(
-                request.headers.get("authorization"),
-                self.tokens,
-                allow_anonymous_reads=self.settings.allow_anonymous_reads,
-            )
+            caller = await self.authenticator.caller(request.headers.get("authorization"))
         except Unauthenticated as error:
             return request_error(error.message, error_code_of(error), _CHALLENGE, media_type)
+        except DatabaseUnavailable as error:  # Airflow's revocation or FAB tables unreachable
+            return request_error(error.message, error_code_of(error), media_type=media_type)
         record = current_request()
         if record is not None:
             record.caller = caller.name
