@@ -126,7 +126,8 @@ class Mutation:
         "of their runs or tasks changed after it, row not locked. The job becomes `failed`, "
         "its unfinished runs `failed` (not those another running BackfillJob took over), "
         "their running/deferred/up-for-reschedule tasks `failed` and other unfinished tasks "
-        "`skipped`, as Airflow's \"mark dag run failed\" does; one audit-log row each."
+        "`skipped`, as Airflow's \"mark dag run failed\" does; one audit-log row each. A "
+        "caller limited to some DAGs considers only their backfills: other ids are NOT_FOUND."
     )
     async def finalize_orphaned_backfills(
         self,

@@ -26,7 +26,8 @@ GlobalIdArgument = Annotated[strawberry.ID, strawberry.argument(description="A g
 @strawberry.type(description="Reads over Airflow's backfills, their slots and runs.")
 class Query:
     @strawberry.field(
-        description="A backfill by global ID; null when it does not exist. An ID that is "
+        description="A backfill by global ID; null when it does not exist or its DAG is outside "
+        "the caller's DAG scope. An ID that is "
         "malformed or names another type is a BAD_USER_INPUT error."
     )
     async def backfill(
@@ -36,7 +37,10 @@ class Query:
     ) -> Backfill | None:
         return await backfill_resolvers.get_backfill(info.context, id)
 
-    @strawberry.field(description="Backfills, filtered and ordered, as a cursor connection.")
+    @strawberry.field(
+        description="Backfills, filtered and ordered, as a cursor connection; only those of "
+        "the caller's DAGs when its token is scoped."
+    )
     async def backfills(
         self,
         info: strawberry.Info,
@@ -66,7 +70,8 @@ class Query:
         )
 
     @strawberry.field(
-        description="Any object by global ID (Relay); null when it does not exist. A malformed "
+        description="Any object by global ID (Relay); null when it does not exist or belongs to a "
+        "DAG outside the caller's DAG scope. A malformed "
         "ID is a BAD_USER_INPUT error."
     )
     async def node(self, info: strawberry.Info, id: GlobalIdArgument) -> Node | None:
