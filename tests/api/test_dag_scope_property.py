@@ -70,7 +70,7 @@ QUERIES = st.one_of(
     ),
     st.builds(
         lambda type_name, key: (
-            "query($id: ID!) { node(id: $id) { ... on Backfill { dagId } ... on DagRun { dagId "
+            "query($id: ID!) { node(id: $id) { ... on Backfill { backfillDagId: dagId } ... on DagRun { dagId "
             "backfill { dagId } } ... on Dag { dagId } ... on BackfillDagRun { backfill { dagId } "
             "dagRun { dagId } } } }",
             {"id": encode_global_id(type_name, key)},

@@ -63,7 +63,8 @@ def dag_ids_in(value) -> set[str]:
     found: set[str] = set()
     if isinstance(value, dict):
         for key, item in value.items():
-            if key == "dagId" and isinstance(item, str):
+            # `dagId`, or an alias of it (Backfill.dagId is nullable, DagRun.dagId not).
+            if (key == "dagId" or key.endswith("DagId")) and isinstance(item, str):
                 found.add(item)
             else:
                 found |= dag_ids_in(item)
@@ -149,7 +150,7 @@ async def test_objects_outside_the_scope_read_as_null_like_unknown_ids(
     assert {in_scope for _, in_scope in ids} == {True, False}
     for global_id, in_scope in ids:
         response = await scoped_client.graphql(
-            "query($id: ID!) { node(id: $id) { id ... on Backfill { dagId } "
+            "query($id: ID!) { node(id: $id) { id ... on Backfill { backfillDagId: dagId } "
             "... on DagRun { dagId } ... on Dag { dagId } ... on BackfillDagRun { backfillId } } }",
             {"id": global_id},
             headers=SCOPED,
