@@ -40,14 +40,11 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
 
 def _listing(context: RequestContext):
     """(page statement, count statement, record) for the database's Airflow version."""
-    if context.is_airflow2:
-        return airflow2_listing
     scope = context.caller.dag_scope  # only backfills of the caller's DAGs, in SQL
-    return (
-        partial(backfill_sql.backfill_page, scope=scope),
-        partial(backfill_sql.count_backfills, scope=scope),
-        BackfillRecord,
+    page, count, record = airflow2_listing if context.is_airflow2 else (
+        backfill_sql.backfill_page, backfill_sql.count_backfills, BackfillRecord
     )
+    return partial(page, scope=scope), partial(count, scope=scope), record
 
 
 def _seek_key(order_field: str, key: tuple) -> tuple:

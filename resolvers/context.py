@@ -77,7 +77,9 @@ class RequestContext:
     @cached_property
     def loaders(self) -> Loaders:
         if self.is_airflow2:
-            return Airflow2Loaders(self.session, self.orphan_cutoff, self.airflow)
+            return Airflow2Loaders(
+                self.session, self.orphan_cutoff, self.airflow, self.caller.dag_scope
+            )
         return Loaders(self.session, self.orphan_cutoff, self.airflow, self.caller.dag_scope)
 
     async def close(self) -> None:

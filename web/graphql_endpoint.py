@@ -37,7 +37,6 @@ from backfill_gateway.web.auth import Authenticator
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
     BAD_USER_INPUT,
-    FORBIDDEN,
     METHOD_NOT_ALLOWED,
     NOT_ACCEPTABLE,
     SERVICE_UNAVAILABLE,
@@ -150,12 +149,6 @@ class GraphQLEndpoint:
             settings=self.settings, engine=self.engine, now=self.clock(), caller=caller,
             airflow=airflow,
         )
-        if context.is_airflow2 and (caller.dag_scope, caller.edit_scope) != (None, None):
-            # db/airflow2's statements take no DAG scope yet: refuse rather than leak.
-            return request_error(
-                "DAG-scoped callers are not supported on an Airflow 2 database yet.",
-                FORBIDDEN, media_type=media_type,
-            )  # fmt: skip
         try:
             execution = await self._run(request, params, context)
         except InvalidOperationTypeError:

@@ -37,6 +37,13 @@ from backfill_gateway.db.airflow2.ownership import (
 from backfill_gateway.db.airflow2.tables import dag_run, job, log
 from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.db.backfills import BackfillFilter
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.dags import possible_dag_ids
 from backfill_gateway.db.keyset import (
     PageStatement,
@@ -135,34 +142,53 @@ def filter_conditions(spec: BackfillFilter, cutoff=CUTOFF) -> list[ColumnElement
     return conditions
 
 
-def backfills_by_id(ids: Sequence[int], cutoff: datetime) -> tuple[Select, dict]:
-    return _backfills_by_id(), {"ids": list(ids), "orphan_cutoff": cutoff}
+def in_scope(scope: ScopeShape | None) -> list[ColumnElement[bool]]:
+    """BackfillJobs of DAGs in the caller's scope: the DAG of their runs (a job without runs
+    has no known DAG, so a scoped caller never sees it)."""
+    return dag_scope_condition(scope, job_dag_id())
 
 
-@lru_cache(maxsize=1)
-def _backfills_by_id() -> Select:
+def backfills_by_id(
+    ids: Sequence[int], cutoff: datetime, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    """BackfillJobs by id; those of DAGs outside `scope` are absent, like unknown ids."""
+    parameters = {"ids": list(ids), "orphan_cutoff": cutoff, **scope_parameters(scope)}
+    return _backfills_by_id(shape_of(scope)), parameters
+
+
+@lru_cache(maxsize=16)
+def _backfills_by_id(scope: ScopeShape | None) -> Select:
     return select(*columns()).where(
-        is_backfill_job(), job.c.id.in_(bindparam("ids", expanding=True, type_=Integer()))
+        is_backfill_job(),
+        job.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
+        *in_scope(scope),
     )
 
 
 def backfill_page(
-    spec: BackfillFilter, order_field: str, seek: Seek, cutoff: datetime, airflow=None
+    spec: BackfillFilter,
+    order_field: str,
+    seek: Seek,
+    cutoff: datetime,
+    airflow=None,
+    scope: DagScope | None = None,
 ) -> PageStatement:
     """`airflow` (the AirflowSchema) is taken as db.backfills.backfill_page takes it: every
     2.x schema the gateway accepts has the columns read here (db.airflow_schema)."""
-    statement = _backfill_page(spec, order_field, seek_shape(seek))
-    parameters = {"orphan_cutoff": cutoff, **seek_parameters(seek)}
+    statement = _backfill_page(spec, order_field, seek_shape(seek), shape_of(scope))
+    parameters = {"orphan_cutoff": cutoff, **seek_parameters(seek), **scope_parameters(scope)}
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> Select:
+def _backfill_page(
+    spec: BackfillFilter, order_field: str, shape: SeekShape, scope: ScopeShape | None
+) -> Select:
     """One page of BackfillJobs with exact boundary flags, as db.backfills._backfill_page."""
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
-    conditions = filter_conditions(spec)
+    conditions = [*filter_conditions(spec), *in_scope(scope)]
     page = (
         select(*columns())
         .where(*conditions, *range_conditions(order_columns, seek))
@@ -185,12 +211,17 @@ def _backfill_page(spec: BackfillFilter, order_field: str, shape: SeekShape) -> 
     )
 
 
-def count_backfills(spec: BackfillFilter, cutoff: datetime) -> tuple[Select, dict]:
-    return _count_backfills(spec), {"orphan_cutoff": cutoff}
+def count_backfills(
+    spec: BackfillFilter, cutoff: datetime, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    parameters = {"orphan_cutoff": cutoff, **scope_parameters(scope)}
+    return _count_backfills(spec, shape_of(scope)), parameters
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _count_backfills(spec: BackfillFilter) -> Select:
+def _count_backfills(spec: BackfillFilter, scope: ScopeShape | None) -> Select:
     return (
-        select(func.count().label("backfill_count")).select_from(job).where(*filter_conditions(spec))
+        select(func.count().label("backfill_count"))
+        .select_from(job)
+        .where(*filter_conditions(spec), *in_scope(scope))
     )

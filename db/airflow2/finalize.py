@@ -28,9 +28,12 @@ from backfill_gateway.db.airflow2.ownership import (
     heartbeat_recent,
     is_backfill_job,
     is_dead,
+    job_dag_id,
     run_owned_by,
 )
 from backfill_gateway.db.airflow2.tables import dag_run, job, task_instance
+from backfill_gateway.db.dag_scope import bound_dag_scope_condition
+from backfill_gateway.db.finalize import Scopes
 
 FINISHED_RUN_STATES = ("success", "failed")
 # Airflow's "mark dag run failed": these task states fail, every other unfinished one is skipped.
@@ -39,8 +42,16 @@ FINISHED_TASK_STATES = ("success", "failed", "skipped", "upstream_failed", "remo
 FINALIZED_JOB_STATE = "failed"
 
 
-def candidate_ids(dag_ids: Sequence[str] | None, limit: int) -> Select:
-    conditions = [is_backfill_job(), job.c.state == RUNNING]
+def _in_scopes(scopes: Scopes) -> list[ColumnElement[bool]]:
+    """Jobs of DAGs in every one of the caller's scopes (values bound in), by their runs' DAG."""
+    conditions: list[ColumnElement[bool]] = []
+    for index, scope in enumerate(scopes):
+        conditions += bound_dag_scope_condition(scope, job_dag_id(), f"dag_scope_{index}")
+    return conditions
+
+
+def candidate_ids(dag_ids: Sequence[str] | None, limit: int, scopes: Scopes = ()) -> Select:
+    conditions = [is_backfill_job(), job.c.state == RUNNING, *_in_scopes(scopes)]
     if dag_ids is not None:
         run = dag_run.alias("candidate_run")
         conditions.append(exists().where(run.c.dag_id.in_(dag_ids), run_owned_by(run, job.c.id)))
@@ -58,7 +69,8 @@ def lock_candidates(job_ids: Sequence[int]) -> Select:
     )
 
 
-def recheck(job_ids: Sequence[int], cutoff: datetime) -> Select:
+def recheck(job_ids: Sequence[int], cutoff: datetime, scopes: Scopes = ()) -> Select:
+    """Every candidate in the caller's scopes (others read as absent: NOT_FOUND)."""
     from backfill_gateway.db.airflow2.backfills import columns
 
     return (
@@ -68,15 +80,17 @@ def recheck(job_ids: Sequence[int], cutoff: datetime) -> Select:
             has_live_task(cutoff).label("has_live_task"),
             has_recent_change(cutoff).label("has_recent_change"),
         )
-        .where(job.c.id.in_(job_ids), is_backfill_job())
+        .where(job.c.id.in_(job_ids), is_backfill_job(), *_in_scopes(scopes))
         .order_by(job.c.id)
     )
 
 
-def mark_job_failed(job_ids: Sequence[int], cutoff: datetime, now: datetime) -> Update:
+def mark_job_failed(
+    job_ids: Sequence[int], cutoff: datetime, now: datetime, scopes: Scopes = ()
+) -> Update:
     return (
         update(job)
-        .where(job.c.id.in_(job_ids), is_backfill_job(), is_dead(cutoff))
+        .where(job.c.id.in_(job_ids), is_backfill_job(), is_dead(cutoff), *_in_scopes(scopes))
         .values(state=FINALIZED_JOB_STATE, end_date=now)
     )
 

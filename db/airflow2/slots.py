@@ -28,6 +28,13 @@ from sqlalchemy.sql import FromClause
 from backfill_gateway.db.airflow2.ownership import is_backfill_job, owned_runs, run_owned_by
 from backfill_gateway.db.airflow2.runs import dag_run_columns
 from backfill_gateway.db.airflow2.tables import dag_run, job
+from backfill_gateway.db.dag_scope import (
+    DagScope,
+    ScopeShape,
+    dag_scope_condition,
+    scope_parameters,
+    shape_of,
+)
 from backfill_gateway.db.keyset import (
     AFTER_WINDOW_FLAG,
     BEFORE_WINDOW_FLAG,
@@ -48,8 +55,9 @@ STATEMENT_CACHE_SIZE = 256
 BACKFILL_IDS = bindparam("backfill_ids", expanding=True, type_=Integer())
 
 
-def _numbered(job_ids, name: str = "numbered") -> CTE:
-    """Every run of the jobs, with its position in its job (before any filter)."""
+def _numbered(job_ids, scope: ScopeShape | None, name: str = "numbered") -> CTE:
+    """Every run of the jobs, with its position in its job (before any filter); only runs of
+    DAGs in the caller's scope (a job's runs are all of its one DAG)."""
     owned = owned_runs(job_ids)
     run = dag_run
     ordinal = func.row_number().over(
@@ -63,6 +71,7 @@ def _numbered(job_ids, name: str = "numbered") -> CTE:
             run.c.state.label("state"),
         )
         .select_from(owned.join(run, run.c.id == owned.c.dag_run_id))
+        .where(*dag_scope_condition(scope, run.c.dag_id))
         .cte(name)
     )
 
@@ -80,18 +89,22 @@ def _order(numbered: FromClause) -> tuple[ColumnElement, ...]:
     return (numbered.c.sort_ordinal, numbered.c.id)
 
 
-def slot_pages(backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek) -> PageStatement:
-    statement = _slot_pages(spec, seek_shape(seek))
-    parameters = {"backfill_ids": list(backfill_ids), **seek_parameters(seek)}
+def slot_pages(
+    backfill_ids: Sequence[int], spec: SlotFilter, seek: Seek, scope: DagScope | None = None
+) -> PageStatement:
+    statement = _slot_pages(spec, seek_shape(seek), shape_of(scope))
+    parameters = {
+        "backfill_ids": list(backfill_ids), **seek_parameters(seek), **scope_parameters(scope),
+    }
     has_cursor = seek.after is not None or seek.before is not None
     return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
+def _slot_pages(spec: SlotFilter, shape: SeekShape, scope: ScopeShape | None) -> Select:
     """A page of slots per job, each with its run; with a cursor, one row per job at least,
     carrying EXISTS-like flags for slots beyond the cursors (as db.slots does)."""
-    numbered = _numbered(BACKFILL_IDS)
+    numbered = _numbered(BACKFILL_IDS, scope)
     ordered = _order(numbered)
     seek = parameterized_seek(shape, ordered)
     conditions = _filter_conditions(numbered, spec)
@@ -154,15 +167,18 @@ def _slot_pages(spec: SlotFilter, shape: SeekShape) -> Select:
     )
 
 
-def slot_counts(backfill_ids: Sequence[int], spec: SlotFilter) -> tuple[Select, dict]:
-    return _slot_counts(spec), {"backfill_ids": list(backfill_ids)}
+def slot_counts(
+    backfill_ids: Sequence[int], spec: SlotFilter, scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    parameters = {"backfill_ids": list(backfill_ids), **scope_parameters(scope)}
+    return _slot_counts(spec, shape_of(scope)), parameters
 
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
-def _slot_counts(spec: SlotFilter) -> Select:
+def _slot_counts(spec: SlotFilter, scope: ScopeShape | None) -> Select:
     owned = owned_runs(BACKFILL_IDS)
     run = dag_run
-    conditions = []
+    conditions = dag_scope_condition(scope, run.c.dag_id)
     if spec.states is not None:
         conditions.append(run.c.state.in_(spec.states))
     if spec.is_skipped is True:
@@ -179,12 +195,15 @@ def _count_where(condition: ColumnElement[bool], label: str):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
 
 
-def slot_progress(backfill_ids: Sequence[int]) -> tuple[Select, dict]:
-    return _slot_progress(), {"backfill_ids": list(backfill_ids)}
+def slot_progress(
+    backfill_ids: Sequence[int], scope: DagScope | None = None
+) -> tuple[Select, dict]:
+    parameters = {"backfill_ids": list(backfill_ids), **scope_parameters(scope)}
+    return _slot_progress(shape_of(scope)), parameters
 
 
-@lru_cache(maxsize=1)
-def _slot_progress() -> Select:
+@lru_cache(maxsize=16)
+def _slot_progress(scope: ScopeShape | None) -> Select:
     owned = owned_runs(BACKFILL_IDS)
     run = dag_run
     return (
@@ -196,27 +215,29 @@ def _slot_progress() -> Select:
             *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
         )
         .select_from(owned.join(run, run.c.id == owned.c.dag_run_id))
+        .where(*dag_scope_condition(scope, run.c.dag_id))
         .group_by(owned.c.job_id)
     )
 
 
-def slots_by_id(ids: Sequence[int]) -> tuple[Select, dict]:
-    """Slots by id (= run id), each seen from the newest BackfillJob the run belongs to."""
-    return _slots_by_id(), {"ids": list(ids)}
+def slots_by_id(ids: Sequence[int], scope: DagScope | None = None) -> tuple[Select, dict]:
+    """Slots by id (= run id), each seen from the newest BackfillJob the run belongs to;
+    slots of DAGs outside `scope` are absent, like unknown ids."""
+    return _slots_by_id(shape_of(scope)), {"ids": list(ids), **scope_parameters(scope)}
 
 
-@lru_cache(maxsize=1)
-def _slots_by_id() -> Select:
+@lru_cache(maxsize=16)
+def _slots_by_id(scope: ScopeShape | None) -> Select:
     ids = bindparam("ids", expanding=True, type_=Integer())
     run, owner = dag_run.alias("wanted_run"), job.alias("owner_job")
     owners = (
         select(run.c.id.label("run_id"), func.max(owner.c.id).label("job_id"))
         .select_from(run.join(owner, run_owned_by(run, owner.c.id)))
-        .where(run.c.id.in_(ids), is_backfill_job(owner))
+        .where(run.c.id.in_(ids), is_backfill_job(owner), *dag_scope_condition(scope, run.c.dag_id))
         .group_by(run.c.id)
         .subquery("owners")
     )
-    numbered = _numbered(select(owners.c.job_id), "numbered_by_id")
+    numbered = _numbered(select(owners.c.job_id), scope, "numbered_by_id")
     target = dag_run
     return (
         select(

@@ -64,20 +64,22 @@ async def run_airflow2(
     context: RequestContext, request: FinalizeRequest, grace: int, cutoff: datetime
 ) -> list[FinalizeResult]:
     now = context.now
+    # Only the caller's DAGs: others are no candidates, and named ids of them NOT_FOUND.
+    scopes = (context.caller.dag_scope, context.caller.edit_scope)
     async with finalize_sql.write_transaction(
         context.engine, commit=not request.dry_run
     ) as connection:
         if request.backfill_ids is not None:
             considered = sorted(set(request.backfill_ids))
         else:
-            statement = finalize2_sql.candidate_ids(request.dag_ids, request.limit)
+            statement = finalize2_sql.candidate_ids(request.dag_ids, request.limit, scopes)
             considered = [row.id for row in await connection.execute(statement)]
         if not considered:
             return []
         locked = {
             row.id for row in await connection.execute(finalize2_sql.lock_candidates(considered))
         }
-        statement = finalize2_sql.recheck(considered, cutoff)
+        statement = finalize2_sql.recheck(considered, cutoff, scopes)
         rows = {
             row["id"]: row
             for row in (
@@ -101,7 +103,7 @@ async def run_airflow2(
                 to_finalize.append(result)
         if to_finalize:
             ids = [result.backfill_id for result in to_finalize]
-            updated = await connection.execute(finalize2_sql.mark_job_failed(ids, cutoff, now))
+            updated = await connection.execute(finalize2_sql.mark_job_failed(ids, cutoff, now, scopes))
             if updated.rowcount != len(ids):
                 raise _ConcurrentChange
             for job_id in ids:

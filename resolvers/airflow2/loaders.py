@@ -14,6 +14,7 @@ from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
@@ -36,9 +37,12 @@ from backfill_gateway.resolvers.records import SlotRecord
 
 
 async def _load_slot_pages(
-    session: ReadSession, args: SlotPageArgs, backfill_ids: Sequence[int]
+    session: ReadSession,
+    args: SlotPageArgs,
+    scope: DagScope | None,
+    backfill_ids: Sequence[int],
 ) -> list[SlotPage]:
-    page = slot_sql.slot_pages(backfill_ids, args.filter, args.seek)
+    page = slot_sql.slot_pages(backfill_ids, args.filter, args.seek, scope)
     rows = await session.all(page.statement, page.parameters)
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
     flags: dict[int, tuple[bool, bool]] = {}
@@ -61,15 +65,17 @@ async def _load_slot_pages(
 
 
 async def _load_slot_counts(
-    session: ReadSession, spec: SlotFilter, backfill_ids: Sequence[int]
+    session: ReadSession, spec: SlotFilter, scope: DagScope | None, backfill_ids: Sequence[int]
 ) -> list[int]:
-    rows = await mappings(session, *slot_sql.slot_counts(backfill_ids, spec))
+    rows = await mappings(session, *slot_sql.slot_counts(backfill_ids, spec, scope))
     counts = {row["backfill_id"]: row["slot_count"] for row in rows}
     return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
 
 
-async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> list[Progress]:
-    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids))
+async def _load_progress(
+    session: ReadSession, scope: DagScope | None, backfill_ids: Sequence[int]
+) -> list[Progress]:
+    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids, scope))
     found = {
         row["backfill_id"]: Progress(
             slot_count=row["slot_count"],
@@ -85,30 +91,41 @@ async def _load_progress(session: ReadSession, backfill_ids: Sequence[int]) -> l
     return [found.get(backfill_id, NO_PROGRESS) for backfill_id in backfill_ids]
 
 
-def _backfills_by_id(orphan_cutoff: datetime, ids: Sequence[int]):
-    return backfill_sql.backfills_by_id(ids, orphan_cutoff)
+def _backfills_by_id(orphan_cutoff: datetime, scope: DagScope | None, ids: Sequence[int]):
+    return backfill_sql.backfills_by_id(ids, orphan_cutoff, scope)
 
 
 class Airflow2Loaders(Loaders):
-    """resolvers.loaders.Loaders over Airflow 2's `job`, `dag_run` and `task_instance`."""
+    """resolvers.loaders.Loaders over Airflow 2's `job`, `dag_run` and `task_instance`,
+    restricted to the caller's DAG `scope` like the Airflow 3 loaders."""
 
     def __init__(
-        self, session: ReadSession, orphan_cutoff: datetime, airflow: AirflowSchema
+        self,
+        session: ReadSession,
+        orphan_cutoff: datetime,
+        airflow: AirflowSchema,
+        scope: DagScope | None = None,
     ) -> None:
-        super().__init__(session, orphan_cutoff, airflow)
+        super().__init__(session, orphan_cutoff, airflow, scope)
 
         def by_key(statement_for, record_for, key_column: str) -> DataLoader:
             return DataLoader(partial(load_by_key, session, statement_for, record_for, key_column))
 
         self.backfill_by_id = by_key(
-            partial(_backfills_by_id, orphan_cutoff), Airflow2BackfillRecord, "id"
+            partial(_backfills_by_id, orphan_cutoff, scope), Airflow2BackfillRecord, "id"
         )
-        self.dag_run_by_id = by_key(run_sql.dag_runs_by_id, Airflow2DagRunRecord, "dag_run_id")
+        self.dag_run_by_id = by_key(
+            partial(run_sql.dag_runs_by_id, scope=scope), Airflow2DagRunRecord, "dag_run_id"
+        )
         self.slot_by_id = by_key(
-            slot_sql.slots_by_id, partial(slot_from_row, prefix=RUN_PREFIX), "id"
+            partial(slot_sql.slots_by_id, scope=scope),
+            partial(slot_from_row, prefix=RUN_PREFIX),
+            "id",
         )
-        self.dag_by_dag_id = by_key(run_sql.dags_by_id, Airflow2DagRecord, "dag_id")
-        self.progress_by_backfill = DataLoader(partial(_load_progress, session))
+        self.dag_by_dag_id = by_key(
+            partial(run_sql.dags_by_id, scope=scope), Airflow2DagRecord, "dag_id"
+        )
+        self.progress_by_backfill = DataLoader(partial(_load_progress, session, scope))
 
     def slot_pages_by_backfill(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
         # Every dag_run column is read: Airflow 2's runs are few per job and narrow.
@@ -116,7 +133,7 @@ class Airflow2Loaders(Loaders):
         loader = self._slot_pages.get(args)
         if loader is None:
             loader = self._slot_pages[args] = DataLoader(
-                partial(_load_slot_pages, self._session, args)
+                partial(_load_slot_pages, self._session, args, self._scope)
             )
         return loader
 
@@ -124,6 +141,6 @@ class Airflow2Loaders(Loaders):
         loader = self._slot_counts.get(spec)
         if loader is None:
             loader = self._slot_counts[spec] = DataLoader(
-                partial(_load_slot_counts, self._session, spec)
+                partial(_load_slot_counts, self._session, spec, self._scope)
             )
         return loader

@@ -136,22 +136,3 @@ async def test_a_malformed_scope_stops_start_up(empty_database, globs, complaint
 async def test_a_fourth_part_that_is_not_a_scope_stops_start_up(empty_database):
     with pytest.raises(ValueError, match="fourth part must be `dags="):
         create_app(gateway_settings(empty_database.url, tokens=f"a:reader:{sha('x')}:dag=a"))
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
-async def test_scoped_callers_are_refused_on_an_airflow2_database(backend, tmp_path_factory):
-    """db/airflow2's statements take no scope yet: a scoped caller gets nothing at all."""
-    from tests.support.airflow2 import airflow2_client, airflow2_database
-
-    async with airflow2_database(backend, tmp_path_factory) as (database, _):
-        tokens = f"scoped:admin:{sha('t0k3n')}:dags=sales_*,open:reader:{sha('open')}"
-        client = airflow2_client(database.url, lambda: FIXED_NOW, tokens=tokens)
-        try:
-            response = await client.graphql(LISTING, headers=TOKEN)
-            assert response.status_code == 403
-            assert response.error_codes == ["FORBIDDEN"]
-            assert "data" not in response.body
-            unscoped = await client.graphql(LISTING, headers={"Authorization": "Bearer open"})
-            assert unscoped.ok()["backfills"]["totalCount"] == 0
-        finally:
-            await client.close()
