@@ -18,12 +18,10 @@ from sqlalchemy import (
     Select,
     bindparam,
     case,
-    exists,
     false,
     func,
     or_,
     select,
-    true,
 )
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
@@ -45,10 +43,8 @@ from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
     SeekShape,
-    boundary_flags,
-    fetch_order,
+    listing_page,
     parameterized_seek,
-    range_conditions,
     seek_parameters,
     seek_shape,
 )
@@ -142,38 +138,11 @@ def _backfill_page(
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
 ) -> Select:
-    """One page of backfills, plus exact boundary flags when paging from a cursor.
-
-    Without cursors there is nothing before the first page (or after the
-    last): a plain `ORDER BY … LIMIT`. With a cursor, the page is outer-joined
-    to a one-row `boundary` of EXISTS flags so that even an empty page tells
-    whether items lie beyond the cursor, still in one statement.
-    """
+    """One page of backfills, plus exact boundary flags when paging from a cursor."""
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
     conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
-    page = (
-        select(*_columns(airflow))
-        .where(*conditions, *range_conditions(order_columns, seek))
-        .order_by(*fetch_order(order_columns, seek))
-        .limit(seek.limit)
-    )
-    if seek.after is None and seek.before is None:
-        return page
-
-    def exists_beyond(condition) -> ColumnElement[bool]:
-        return exists().where(*conditions, condition(order_columns))
-
-    boundary = select(
-        *boundary_flags(seek, exists_beyond),
-    ).subquery("boundary")
-    page = page.subquery("page")
-    page_order = [page.c[column.name] for column in order_columns]
-    return (
-        select(boundary, *page.c)
-        .select_from(boundary.outerjoin(page, true()))
-        .order_by(*fetch_order(page_order, seek))
-    )
+    return listing_page(_columns(airflow), conditions, order_columns, seek)
 
 
 def count_backfills(

@@ -6,7 +6,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Label, Select, bindparam, false, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Label,
+    Select,
+    bindparam,
+    exists,
+    false,
+    select,
+    true,
+    tuple_,
+)
 
 # Labels of the boundary flags: some item sorts before the page's window (at or
 # before the `after` key), some item sorts after it (at or after the `before` key).
@@ -112,6 +123,41 @@ def boundary_flags(
         flag(seek.after, at_or_before_after_key, BEFORE_WINDOW_FLAG),
         flag(seek.before, at_or_after_before_key, AFTER_WINDOW_FLAG),
     ]
+
+
+def listing_page(
+    columns: Sequence[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    order_columns: Sequence[ColumnElement],
+    seek: Seek,
+) -> Select:
+    """One page of a listing (rows meeting `conditions`, in `order_columns` order).
+
+    Without cursors there is nothing before the first page (or after the last): a plain
+    `ORDER BY … LIMIT`. With a cursor, the page is outer-joined to a one-row `boundary` of
+    EXISTS flags (boundary_flags), so that even an empty page tells whether items lie
+    beyond the cursor, still in one statement.
+    """
+    page = (
+        select(*columns)
+        .where(*conditions, *range_conditions(order_columns, seek))
+        .order_by(*fetch_order(order_columns, seek))
+        .limit(seek.limit)
+    )
+    if seek.after is None and seek.before is None:
+        return page
+
+    def exists_beyond(condition) -> ColumnElement[bool]:
+        return exists().where(*conditions, condition(order_columns))
+
+    boundary = select(*boundary_flags(seek, exists_beyond)).subquery("boundary")
+    page = page.subquery("page")
+    page_order = [page.c[column.name] for column in order_columns]
+    return (
+        select(boundary, *page.c)
+        .select_from(boundary.outerjoin(page, true()))
+        .order_by(*fetch_order(page_order, seek))
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    true,
 )
 
 from backfill_gateway.db.airflow2.ownership import (
@@ -49,10 +48,8 @@ from backfill_gateway.db.keyset import (
     PageStatement,
     Seek,
     SeekShape,
-    boundary_flags,
-    fetch_order,
+    listing_page,
     parameterized_seek,
-    range_conditions,
     seek_parameters,
     seek_shape,
 )
@@ -189,26 +186,7 @@ def _backfill_page(
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
     conditions = [*filter_conditions(spec), *in_scope(scope)]
-    page = (
-        select(*columns())
-        .where(*conditions, *range_conditions(order_columns, seek))
-        .order_by(*fetch_order(order_columns, seek))
-        .limit(seek.limit)
-    )
-    if seek.after is None and seek.before is None:
-        return page
-
-    def exists_beyond(condition) -> ColumnElement[bool]:
-        return exists().where(*conditions, condition(order_columns))
-
-    boundary = select(*boundary_flags(seek, exists_beyond)).subquery("boundary")
-    page = page.subquery("page")
-    page_order = [page.c[column.name] for column in order_columns]
-    return (
-        select(boundary, *page.c)
-        .select_from(boundary.outerjoin(page, true()))
-        .order_by(*fetch_order(page_order, seek))
-    )
+    return listing_page(columns(), conditions, order_columns, seek)
 
 
 def count_backfills(
