@@ -26,9 +26,8 @@ from backfill_gateway.resolvers.airflow2.records import (
     slot_reader,
 )
 from backfill_gateway.resolvers.loaders import (
-    NO_PROGRESS,
     Loaders,
-    Progress,
+    ProgressByBackfill,
     SlotPage,
     SlotPageArgs,
 )
@@ -72,25 +71,6 @@ async def _load_slot_counts(
     return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
 
 
-async def _load_progress(
-    session: ReadSession, scope: DagScope | None, backfill_ids: Sequence[int]
-) -> list[Progress]:
-    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids, scope))
-    found = {
-        row["backfill_id"]: Progress(
-            slot_count=row["slot_count"],
-            skipped_count=int(row["skipped_count"]),
-            run_missing_count=int(row["run_missing_count"]),
-            queued_count=int(row["queued_count"]),
-            running_count=int(row["running_count"]),
-            success_count=int(row["success_count"]),
-            failed_count=int(row["failed_count"]),
-        )
-        for row in rows
-    }
-    return [found.get(backfill_id, NO_PROGRESS) for backfill_id in backfill_ids]
-
-
 def _backfills_by_id(orphan_cutoff: datetime, scope: DagScope | None, ids: Sequence[int]):
     return backfill_sql.backfills_by_id(ids, orphan_cutoff, scope)
 
@@ -125,7 +105,7 @@ class Airflow2Loaders(Loaders):
         self.dag_by_dag_id = by_key(
             partial(run_sql.dags_by_id, scope=scope), Airflow2DagRecord, "dag_id"
         )
-        self.progress_by_backfill = DataLoader(partial(_load_progress, session, scope))
+        self.progress_by_backfill = ProgressByBackfill(session, scope, slot_sql.slot_progress)
 
     def slot_pages_by_backfill(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
         # Every dag_run column is read: Airflow 2's runs are few per job and narrow.

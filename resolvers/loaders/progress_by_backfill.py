@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy import Select
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
@@ -37,10 +38,18 @@ class Progress:
 NO_PROGRESS = Progress(0, 0, 0, 0, 0, 0, 0)
 
 
-async def _load_progress(
-    session: ReadSession, scope: DagScope | None, backfill_ids: Sequence[int]
+# (backfill ids, scope) -> (statement, parameters) of one row of counts per backfill.
+ProgressStatement = Callable[[Sequence[int], DagScope | None], tuple[Select, dict]]
+
+
+async def load_progress(
+    session: ReadSession,
+    statement_for: ProgressStatement,
+    scope: DagScope | None,
+    backfill_ids: Sequence[int],
 ) -> list[Progress]:
-    rows = await mappings(session, *slot_sql.slot_progress(backfill_ids, scope))
+    """One statement of counts for all the backfills (Airflow 3 or 2: `statement_for`)."""
+    rows = await mappings(session, *statement_for(backfill_ids, scope))
     found = {
         row["backfill_id"]: Progress(
             slot_count=row["slot_count"],
@@ -59,5 +68,10 @@ async def _load_progress(
 class ProgressByBackfill(DataLoader[int, Progress]):
     """A backfill's progress by backfill id; all zeros for a backfill without slots."""
 
-    def __init__(self, session: ReadSession, scope: DagScope | None = None) -> None:
-        super().__init__(partial(_load_progress, session, scope))
+    def __init__(
+        self,
+        session: ReadSession,
+        scope: DagScope | None = None,
+        statement_for: ProgressStatement = slot_sql.slot_progress,
+    ) -> None:
+        super().__init__(partial(load_progress, session, statement_for, scope))
