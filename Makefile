@@ -11,10 +11,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# The gateway, and GraphiQL's browser assets from the npm registry (served by the app itself).
+# The gateway; its build (setup.py) also builds GraphiQL's browser files from the npm
+# registry (npm ci + vite build in graphiql/) into web/graphiql_dist/, served by the app itself.
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
-	npm ci --prefix graphiql --no-audit --no-fund --loglevel=error
 
 install-test: install
 	$(BIN)/pip install -q -e '.[test]'

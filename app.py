@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         engine=engine,
         clock=clock,
-        graphiql_html=graphiql.page if graphiql else None,
+        graphiql_html=graphiql.response if graphiql else None,
         airflow=airflow,
     )
 

@@ -1,9 +1,16 @@
-"""The GraphiQL page, self-hosted: every script and stylesheet comes from the gateway.
+"""GraphiQL, self-hosted: the page and every file it loads come from the gateway.
 
-Strawberry's stock page loads React and GraphiQL from unpkg.com and stays blank
-in a closed network. This page loads the pinned npm packages the gateway serves
-itself (`web.graphiql_assets`) and, when they are not installed, says how to
-install them instead of showing nothing.
+The page is GraphiQL 5 (Monaco editors, the Explorer plugin) built by Vite from
+`graphiql/` (pinned by its package-lock.json) into `web/graphiql_dist/`: an
+index.html and content-hashed files in `assets/`. The wheel carries that
+directory; a checkout gets it from `make install`. Nothing is loaded from a CDN,
+so GraphiQL works in closed networks.
+
+Browsers GET the endpoint (`/graphql`) and receive the page; `?query=` and
+`?variables=` fill its editors (GraphiQL links). The page is served with the
+endpoint in `data-endpoint` and asset URLs under the app's root path, so it
+works behind a proxy prefix and mounted inside Airflow. Only the files that are
+in `assets/` are served, looked up by name: no part of a URL becomes a path.
 """
 
 from __future__ import annotations
@@ -11,19 +18,41 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.routing import BaseRoute
-
-from backfill_gateway.web.graphiql_assets import (
-    INSTALL_COMMAND,
-    NODE_MODULES_DIR,
-    STATIC_PATH,
-    AssetFiles,
-)
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
 logger = logging.getLogger("gateway.graphiql")
+
+DIST_DIR = Path(__file__).resolve().parent / "graphiql_dist"
+ASSETS_PATH = "/graphiql/assets"
+BUILD_COMMAND = "make install"
+
+# Vite names every asset after its content: a file never changes under its URL.
+ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".ttf": "font/ttf",
+}
+# Only self: Monaco and React set inline styles, GraphiQL's fonts are data: URLs in its CSS.
+# frame-ancestors 'self': Airflow shows the page in an iframe of its own UI.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; img-src 'self' data:; worker-src 'self'; connect-src 'self'; "
+    "base-uri 'self'; form-action 'none'; frame-ancestors 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Vary": "Accept",  # the same URL answers JSON to API clients
+}
+_ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 DEFAULT_QUERY = """\
 # The newest backfills, their progress and first slots.
@@ -56,55 +85,6 @@ query RecentBackfills {
 }
 """
 
-PAGE_TITLE = "GraphiQL · Airflow backfill gateway"
-
-# Runs after the scripts above it; reads its settings from the JSON block so no
-# request data is ever interpolated into JavaScript.
-BOOT_SCRIPT = """\
-(function () {
-  "use strict";
-  var root = document.getElementById("graphiql");
-  var config = JSON.parse(document.getElementById("graphiql-config").textContent);
-  if (!window.React || !window.ReactDOM || !window.GraphiQL) {
-    root.textContent = config.loadFailedMessage;
-    return;
-  }
-  // GraphiQL hands fetch a plain object of headers. Setting them one by one
-  // lets a header typed in the Headers editor (say Content-Type) replace the
-  // fetcher's own instead of being joined to it as "a, b".
-  function fetchWithHeaders(url, init) {
-    var headers = new Headers();
-    Object.entries(init.headers || {}).forEach(function (entry) {
-      headers.set(entry[0], entry[1]);
-    });
-    return window.fetch(url, Object.assign({}, init, { headers: headers }));
-  }
-  try {
-    var fetcher = GraphiQL.createFetcher({
-      url: config.endpoint,
-      headers: { "content-type": "application/json" },
-      enableIncrementalDelivery: false,  // the endpoint answers plain JSON
-      fetch: fetchWithHeaders,
-    });
-    var plugins = window.GraphiQLPluginExplorer
-      ? [GraphiQLPluginExplorer.explorerPlugin()]
-      : [];
-    ReactDOM.createRoot(root).render(
-      React.createElement(GraphiQL, {
-        fetcher: fetcher,
-        defaultQuery: config.defaultQuery,
-        plugins: plugins,
-        isHeadersEditorEnabled: true,
-        shouldPersistHeaders: false,  // bearer tokens stay out of localStorage
-      })
-    );
-  } catch (error) {
-    root.textContent = config.loadFailedMessage + " (" + error + ")";
-    throw error;
-  }
-})();
-"""
-
 
 def json_for_html(value) -> str:
     """JSON that can sit inside a <script> element without closing it."""
@@ -116,80 +96,109 @@ def json_for_html(value) -> str:
     )
 
 
-class GraphiQL:
-    """The GraphiQL page for the `/graphql` endpoint, and the routes of its assets."""
+def prefers_html(accept: str | None) -> bool:
+    """Whether an Accept header ranks an HTML page above a JSON response (a browser
+    navigating to the endpoint). Wildcards count for JSON, as in content negotiation:
+    `*/*` (curl, most clients) still gets JSON; ties go to the type listed first."""
+    best_html: tuple[float, int] | None = None
+    best_json: tuple[float, int] | None = None
+    for position, part in enumerate((accept or "").split(",")):
+        media, *params = (item.strip() for item in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        rank = (quality, -position)
+        media = media.lower()
+        if media in ("text/html", "application/xhtml+xml"):
+            best_html = max(best_html or rank, rank)
+        elif media in (
+            "application/json", "application/graphql-response+json", "application/*", "*/*",
+        ):  # fmt: skip
+            best_json = max(best_json or rank, rank)
+    return best_html is not None and (best_json is None or best_html > best_json)
 
-    def __init__(self, node_modules: Path | None = None) -> None:
-        self.assets = AssetFiles(node_modules or NODE_MODULES_DIR)
+
+class GraphiQL:
+    """The built GraphiQL page for the `/graphql` endpoint, and the routes of its assets."""
+
+    def __init__(self, dist_dir: Path | None = None) -> None:
+        self.dist_dir = dist_dir or DIST_DIR
+        index = self.dist_dir / "index.html"
+        self.template = index.read_text(encoding="utf-8") if index.is_file() else None
+        assets_dir = self.dist_dir / "assets"
+        # The allow-list: the files the build produced, read once at start-up.
+        self.assets: dict[str, Path] = {
+            path.name: path
+            for path in (sorted(assets_dir.iterdir()) if assets_dir.is_dir() else [])
+            if path.is_file() and path.suffix in MEDIA_TYPES and _ASSET_NAME.fullmatch(path.name)
+        }
+        if self.template is not None:
+            for marker in ('data-endpoint=""', '"./assets/', "</body>"):
+                if marker not in self.template:
+                    raise ValueError(f"{index}: the built page lacks {marker!r}")
+
+    @property
+    def installed(self) -> bool:
+        return self.template is not None and bool(self.assets)
 
     def routes(self) -> list[BaseRoute]:
-        return self.assets.routes()
+        # `{name}` never matches a "/", and only names in the allow-list resolve to a file.
+        return [Route(f"{ASSETS_PATH}/{{name}}", self.serve_asset, methods=["GET"])]
 
     def warn_if_not_installed(self) -> None:
-        missing = self.assets.missing()
-        if missing:
+        if not self.installed:
             logger.warning(
-                "GraphiQL's browser assets are not installed in %s (missing %s): /graphql "
-                "shows browsers a notice instead of GraphiQL. Run `%s` in %s.",
-                self.assets.node_modules, ", ".join(missing), INSTALL_COMMAND,
-                self.assets.node_modules.parent.parent,
+                "GraphiQL's browser files are not built in %s: /graphql shows browsers a "
+                "notice instead of GraphiQL. Run `%s` in the checkout, or install the wheel.",
+                self.dist_dir,
+                BUILD_COMMAND,
             )
 
+    def response(self, request: Request) -> Response:
+        """The page for a browser that GETs the endpoint (`request`)."""
+        if not self.installed:
+            return HTMLResponse(self._not_installed_page(request), headers=PAGE_HEADERS)
+        return HTMLResponse(self.page(request), headers=PAGE_HEADERS)
+
     def page(self, request: Request) -> str:
-        """The HTML page for a browser that GETs the endpoint (`request`)."""
-        if self.assets.missing():
-            return self._not_installed_page(request)
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        config = {"defaultQuery": DEFAULT_QUERY}
+        config_block = f'<script type="application/json" id="graphiql-config">{json_for_html(config)}</script>\n'
+        return (
+            self.template.replace(
+                'data-endpoint=""', f'data-endpoint="{html.escape(request.url.path)}"', 1
+            )
+            .replace('"./assets/', f'"{html.escape(root_path)}{ASSETS_PATH}/')
+            .replace("</body>", config_block + "</body>", 1)
+        )
 
-        def url(name: str) -> str:
-            return html.escape(self.assets.url(request, name))
-
-        config = {
-            "endpoint": request.url.path,  # the page is served by the endpoint itself
-            "defaultQuery": DEFAULT_QUERY,
-            "loadFailedMessage": (
-                "GraphiQL could not start: its scripts did not load from "
-                f"{request.scope.get('root_path', '').rstrip('/')}{STATIC_PATH}/ "
-                "(see the browser console)."
-            ),
-        }
-        return f"""<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{html.escape(PAGE_TITLE)}</title>
-  <style>body {{ margin: 0; }} #graphiql {{ height: 100vh; }}</style>
-  <link rel="stylesheet" href="{url("graphiql.min.css")}">
-  <link rel="stylesheet" href="{url("plugin-explorer.css")}">
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL…</div>
-  <noscript>GraphiQL needs JavaScript. The GraphQL endpoint also takes
-  POST requests with a JSON body.</noscript>
-  <script type="application/json" id="graphiql-config">{json_for_html(config)}</script>
-  <script src="{url("react.production.min.js")}"></script>
-  <script src="{url("react-dom.production.min.js")}"></script>
-  <script src="{url("graphiql.min.js")}"></script>
-  <script src="{url("plugin-explorer.umd.js")}"></script>
-  <script>
-{BOOT_SCRIPT}  </script>
-</body>
-</html>
-"""
+    async def serve_asset(self, request: Request) -> Response:
+        path = self.assets.get(request.path_params["name"])
+        if path is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return FileResponse(
+            path,
+            media_type=MEDIA_TYPES[path.suffix],
+            headers={"Cache-Control": ASSET_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"},
+        )
 
     def _not_installed_page(self, request: Request) -> str:
         endpoint = html.escape(request.url.path)
         return f"""<!doctype html>
 <html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>{html.escape(PAGE_TITLE)}: not installed</title>
-</head>
+<head><meta charset="utf-8"><title>GraphiQL is not installed</title></head>
 <body>
   <h1>GraphiQL is not installed</h1>
-  <p>This gateway serves GraphiQL's browser files itself (no CDN), and they are
-  not installed. The operator should run <code>{INSTALL_COMMAND}</code> in the
-  gateway's project directory, then reload this page.</p>
+  <p>This gateway serves GraphiQL's browser files itself (no CDN), and they are not
+  built. The operator should run <code>{BUILD_COMMAND}</code> in the gateway's checkout
+  (a wheel carries them), then reload this page.</p>
   <p>The GraphQL endpoint works without it: send queries as
   <code>POST {endpoint}</code> with a JSON body.</p>
 </body>

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -42,6 +42,7 @@ from backfill_gateway.web.execution.errors import (
     SERVICE_UNAVAILABLE,
     error_code_of,
 )
+from backfill_gateway.web.graphiql import prefers_html
 from backfill_gateway.web.graphql_request import (
     GRAPHQL_RESPONSE_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
@@ -78,7 +79,7 @@ class GraphQLEndpoint:
         settings: Settings,
         engine: AsyncEngine,
         clock: Callable[[], datetime],
-        graphiql_html: Callable[[Request], str] | None,
+        graphiql_html: Callable[[Request], Response] | None,
         airflow: DetectedAirflowSchema,
     ) -> None:
         self.schema = schema
@@ -92,7 +93,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
-            return HTMLResponse(self.graphiql_html(request))
+            return self.graphiql_html(request)
         record = current_request()
         if record is not None:
             record.graphql = True
@@ -110,11 +111,9 @@ class GraphQLEndpoint:
         return await self.execute(request, params, media_type)
 
     def _wants_graphiql(self, request: Request) -> bool:
-        return (
-            self.graphiql_html is not None
-            and "query" not in request.query_params
-            and "text/html" in request.headers.get("accept", "")
-        )
+        # A browser opening the endpoint, or a GraphiQL link (`?query=...`): the page,
+        # which reads the query and variables from its URL. API clients get JSON.
+        return self.graphiql_html is not None and prefers_html(request.headers.get("accept"))
 
     async def execute(
         self, request: Request, params: GraphQLParams, media_type: str = JSON_MEDIA_TYPE

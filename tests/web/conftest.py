@@ -1,4 +1,4 @@
-"""Fixtures for the web tests: an empty Airflow database, GraphiQL's installed assets.
+"""Fixtures for the web tests: an empty Airflow database, GraphiQL's built files.
 
 Self-contained on purpose: nothing here needs the demo dataset of tests/conftest.py.
 """
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from backfill_gateway.db.tables import metadata
-from backfill_gateway.web.graphiql_assets import INSTALL_COMMAND, NODE_MODULES_DIR, AssetFiles
+from backfill_gateway.web.graphiql import BUILD_COMMAND, GraphiQL
 
 
 def create_empty_airflow_sqlite(path: Path) -> None:
@@ -32,13 +32,12 @@ def empty_database_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def installed_assets() -> AssetFiles:
-    """GraphiQL's browser files; the project's install step puts them there."""
-    assets = AssetFiles(NODE_MODULES_DIR)
-    if missing := assets.missing():
+def installed_assets() -> GraphiQL:
+    """GraphiQL's built browser files; the project's install step builds them."""
+    graphiql = GraphiQL()
+    if not graphiql.installed:
         pytest.fail(
-            f"GraphiQL's assets are not installed (missing {', '.join(missing)}): "
-            f"run `{INSTALL_COMMAND}`",
+            f"GraphiQL's browser files are not built in {graphiql.dist_dir}: run `{BUILD_COMMAND}`",
             pytrace=False,
         )
-    return assets
+    return graphiql
