@@ -21,6 +21,7 @@ from backfill_gateway.db.airflow_schema import AirflowSchemaError, DetectedAirfl
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.errors import is_unavailable
 from backfill_gateway.settings import Settings
+from backfill_gateway.web.auth import RequestAuthenticator
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
 from backfill_gateway.web.execution.query_limits import QueryLimits
@@ -70,7 +71,15 @@ def middleware(settings: Settings, engine) -> list[Middleware]:
     return stack
 
 
-def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now):
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    authenticator: RequestAuthenticator | None = None,
+    tune_gc: bool = True,
+):
+    """The gateway. Inside another server (the Airflow plugin): `authenticator` replaces
+    the gateway's tokens, and `tune_gc=False` leaves the host process's GC alone."""
     settings = settings or Settings()
     engine = create_engine(
         settings.resolved_database_url,
@@ -96,6 +105,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         clock=clock,
         graphiql_html=graphiql.response if graphiql else None,
         airflow=airflow,
+        authenticator=authenticator,
     )
 
     @asynccontextmanager
@@ -120,7 +130,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                 "database unreachable at start-up (%s); the Airflow schema is detected on the "
                 "first request that reaches it", type(error).__name__,
             )
-        tune_garbage_collector()
+        if tune_gc:
+            tune_garbage_collector()
         yield
         await engine.dispose()
         mark_worker_exit()

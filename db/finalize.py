@@ -74,6 +74,16 @@ def candidate_ids(dag_ids: Sequence[str] | None, limit: int, scopes: Scopes = ()
     return _scoped(select(backfill.c.id), scopes, conditions).order_by(backfill.c.id).limit(limit)
 
 
+def touched_dag_ids(
+    backfill_ids: Sequence[int] | None, dag_ids: Sequence[str] | None, limit: int, scopes: Scopes
+) -> Select:
+    """The `dag_id` of every backfill a call would consider (one row per backfill): for a
+    per-DAG permission check before the write transaction, which then keeps to those DAGs."""
+    if backfill_ids is not None:
+        return _scoped(select(backfill.c.dag_id), scopes, [backfill.c.id.in_(backfill_ids)])
+    return candidate_ids(dag_ids, limit, scopes).with_only_columns(backfill.c.dag_id)
+
+
 def lock_candidates(
     backfill_ids: Sequence[int], cutoff: datetime, scopes: Scopes = ()
 ) -> Select:

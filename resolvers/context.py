@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +17,9 @@ from backfill_gateway.resolvers.loaders import Loaders
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
 from backfill_gateway.settings import Settings
 
+if TYPE_CHECKING:
+    from backfill_gateway.resolvers.dag_permissions import DagRunPermissions
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -24,13 +28,15 @@ class Caller:
 
     `dag_scope` is the DAGs the caller may see, None for all: every read and the finalize
     mutation apply it in SQL. `edit_scope` restricts what the caller may finalize further
-    (an Airflow FAB user's editable DAGs); None adds no restriction.
+    (an Airflow FAB user's editable DAGs); None adds no restriction. `permissions`, when
+    set, decides per DAG what the caller may finalize (resolvers.dag_permissions).
     """
 
     name: str | None
     role: str | None
     dag_scope: DagScope | None = None
     edit_scope: DagScope | None = None
+    permissions: DagRunPermissions | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -22,8 +22,10 @@ from sqlalchemy.exc import DBAPIError
 from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.db.tables import MAX_INTEGER
+from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.resolvers.auth import require_admin
 from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.dag_permissions import checked_edit_scope, require_edit_permission
 from backfill_gateway.resolvers.errors import ServiceUnavailable
 from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.settings import MIN_GRACE_PERIOD_SECONDS
@@ -160,10 +162,16 @@ async def finalize_orphaned_backfills(
     with nothing read or written.
     """
     require_admin(context.caller, ACTION)
+    permissions = context.caller.permissions
+    if permissions is not None:
+        await require_edit_permission(permissions, ACTION)
     now = context.now
     errors = validate(request)
     if errors:
         return FinalizeReport(request.dry_run, now, request.grace_period_seconds, None, [], errors)
+    edit_scope = context.caller.edit_scope
+    if permissions is not None:
+        edit_scope = await checked_edit_scope(context, request, ACTION)
     grace = request.grace_period_seconds
     if grace is None:
         grace = context.settings.orphan_grace_period_seconds
@@ -176,7 +184,7 @@ async def finalize_orphaned_backfills(
 
             report.results = await run_airflow2(context, request, grace, cutoff)
         else:
-            report.results = await _run(context, request, grace, cutoff)
+            report.results = await _run(context, request, grace, cutoff, edit_scope)
     except _ConcurrentChange as error:
         raise ServiceUnavailable(
             "A backfill changed while it was being finalized; nothing was written. Retry."
@@ -195,11 +203,15 @@ class _ConcurrentChange(Exception):
 
 
 async def _run(
-    context: RequestContext, request: FinalizeRequest, grace: int, cutoff: datetime
+    context: RequestContext,
+    request: FinalizeRequest,
+    grace: int,
+    cutoff: datetime,
+    edit_scope: DagScope | None,
 ) -> list[FinalizeResult]:
     now = context.now
     # Only the caller's DAGs: others are no candidates, and named ids of them NOT_FOUND.
-    scopes = (context.caller.dag_scope, context.caller.edit_scope)
+    scopes = (context.caller.dag_scope, edit_scope)
     # A dry run takes the same locks (to report LOCKED truthfully) and rolls back.
     async with finalize_sql.write_transaction(
         context.engine, commit=not request.dry_run

@@ -25,8 +25,10 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
 
 from backfill_gateway.db.dag_scope import DagScope, DagScopeError
 from backfill_gateway.resolvers.auth import ROLES
@@ -180,6 +182,12 @@ class UnknownToken(Unauthenticated):
         self.token = token
 
 
+class RequestAuthenticator(Protocol):
+    async def request_caller(self, request: Request) -> Caller:
+        """The request's caller; raises Unauthenticated (or ServiceUnavailable)."""
+        ...
+
+
 class Authenticator:
     """The request's caller: a configured gateway token, else an Airflow-issued JWT."""
 
@@ -190,6 +198,9 @@ class Authenticator:
         self.airflow = None
         if AirflowTokenVerifier.configured(settings):
             self.airflow = AirflowCallers(settings, engine)
+
+    async def request_caller(self, request: Request) -> Caller:
+        return await self.caller(request.headers.get("authorization"))
 
     async def caller(self, authorization: str | None) -> Caller:
         """Raises Unauthenticated, or DatabaseUnavailable when Airflow's tables cannot be read."""

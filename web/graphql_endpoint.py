@@ -33,7 +33,7 @@ from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
-from backfill_gateway.web.auth import Authenticator
+from backfill_gateway.web.auth import Authenticator, RequestAuthenticator
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
     BAD_USER_INPUT,
@@ -81,6 +81,7 @@ class GraphQLEndpoint:
         clock: Callable[[], datetime],
         graphiql_html: Callable[[Request], Response] | None,
         airflow: DetectedAirflowSchema,
+        authenticator: RequestAuthenticator | None = None,
     ) -> None:
         self.schema = schema
         self.airflow = airflow
@@ -89,7 +90,8 @@ class GraphQLEndpoint:
         self.clock = clock
         self.graphiql_html = graphiql_html
         # Built once: a malformed token configuration stops the app at start-up.
-        self.authenticator = Authenticator(settings, engine)
+        # Inside Airflow, Airflow's auth manager authenticates instead (web.airflow_login).
+        self.authenticator = authenticator or Authenticator(settings, engine)
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
@@ -119,7 +121,7 @@ class GraphQLEndpoint:
         self, request: Request, params: GraphQLParams, media_type: str = JSON_MEDIA_TYPE
     ) -> Response:
         try:
-            caller = await self.authenticator.caller(request.headers.get("authorization"))
+            caller = await self.authenticator.request_caller(request)
         except Unauthenticated as error:
             return request_error(error.message, error_code_of(error), _CHALLENGE, media_type)
         except DatabaseUnavailable as error:  # Airflow's revocation or FAB tables unreachable
