@@ -83,7 +83,7 @@ def airflow(built_wheel, tmp_path_factory):
     with running_airflow(
         bin_dir, home, users=USERS, dag_files=dag_files, dag_grants=GRANTS
     ) as server:
-        server.orphans = insert_orphans(server.database)  # type: ignore[attr-defined]
+        server.orphans = insert_orphans(server.database)
         yield server
 
 

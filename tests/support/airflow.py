@@ -27,7 +27,8 @@ import httpx
 from tests.support.server import free_port
 from tests.support.wheel import PROJECT_DIR, create_venv, pip_install
 
-AIRFLOW_VERSION = "3.3.2"
+# CI runs the plugin on 3.3.2; TEST_AIRFLOW_VERSION=3.1.8 (any 3.1+) runs it on another.
+AIRFLOW_VERSION = os.environ.get("TEST_AIRFLOW_VERSION", "3.3.2")
 VENV_DIR = PROJECT_DIR / ".cache" / f"airflow-{AIRFLOW_VERSION}-venv"
 COMPLETE_MARKER = ".complete"
 AUTH_MANAGER_PATH = Path(__file__).parent / "airflow_plugins_path"
@@ -52,7 +53,7 @@ def install_wheel(bin_dir: Path, wheel: Path) -> None:
     pip_install(bin_dir, "--no-deps", "--force-reinstall", str(wheel))  # this build
 
 
-@dataclass(frozen=True)
+@dataclass
 class AirflowServer:
     base_url: str
     home: Path
