@@ -62,5 +62,10 @@ class BuildPyWithGraphiQL(build_py):
         self.__dict__.pop("data_files", None)
         super().run()
 
+    def find_package_modules(self, package, package_dir):
+        # The repository root is the package (pyproject's package-dir): leave this file out.
+        modules = super().find_package_modules(package, package_dir)
+        return [m for m in modules if not (package == "backfill_gateway" and m[1] == "setup")]
+
 
 setup(cmdclass={"build_py": BuildPyWithGraphiQL})

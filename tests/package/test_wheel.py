@@ -33,6 +33,7 @@ def test_the_wheel_carries_the_package_and_graphiql_only(built_wheel):
     )
     assert not [n for n in names if "/tests/" in n or "/bench/" in n or "node_modules" in n]
     assert "backfill_gateway/web/graphiql_assets.py" not in names  # nothing stale
+    assert "backfill_gateway/setup.py" not in names  # the build script is no module
     entry_points = (
         zipfile.ZipFile(built_wheel.path)
         .read(next(n for n in names if n.endswith(".dist-info/entry_points.txt")))

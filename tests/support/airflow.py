@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,9 +134,16 @@ def running_airflow(
             time.sleep(0.3)
         yield AirflowServer(base_url, home, database, log)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group (its workers too), SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, None)):
+        with suppress(ProcessLookupError):  # already gone
+            os.killpg(process.pid, sig)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            continue
