@@ -21,8 +21,8 @@ from sqlalchemy.exc import DBAPIError
 
 from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.db.backfill_status import BackfillStatus
-from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.db.dag_scope import DagScope
+from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.auth import require_admin
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.dag_permissions import checked_edit_scope, require_edit_permission
