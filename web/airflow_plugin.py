@@ -1,4 +1,4 @@
-"""The Airflow plugin (Airflow 3.1+): the gateway inside `airflow api-server`.
+"""The Airflow plugin: the gateway inside `airflow api-server` (Airflow 3.3+; README).
 
 Installed into Airflow's environment, the package's `airflow.plugins` entry point
 registers `BackfillGatewayPlugin`: the gateway mounted at `/backfill-gateway` (GraphQL and
