@@ -65,7 +65,7 @@ def test_the_installed_wheel_serves_graphiql_offline_from_any_directory(
     assert page.status_code == 200 and 'id="graphiql"' in page.text
     # The installed package serves its own files, not the checkout's.
     location = subprocess.run(
-        [str(installed_gateway / "python"), "-c", "import backfill_gateway; print(backfill_gateway.__file__)"],
+        [str(installed_gateway / "python"), "-c", "import backfill_gateway.app as m; print(m.__file__)"],
         cwd=elsewhere, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert location.startswith(str(installed_gateway.parent)), location
