@@ -1,4 +1,4 @@
-"""The Airflow plugin: the gateway inside `airflow api-server` (Airflow 3.3+; README).
+"""The Airflow plugin: the gateway inside `airflow api-server` (Airflow 3.1+; README).
 
 Installed into Airflow's environment, the package's `airflow.plugins` entry point
 registers `BackfillGatewayPlugin`: the gateway mounted at `/backfill-gateway` (GraphQL and
