@@ -28,10 +28,11 @@ from backfill_gateway.resolvers.airflow2.records import (
 from backfill_gateway.resolvers.loaders import (
     Loaders,
     ProgressByBackfill,
+    SlotCountByBackfill,
     SlotPage,
     SlotPageArgs,
 )
-from backfill_gateway.resolvers.loaders.rows import load_by_key, mappings
+from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.records import SlotRecord
 
 
@@ -61,14 +62,6 @@ async def _load_slot_pages(
         SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
         for backfill_id in backfill_ids
     ]
-
-
-async def _load_slot_counts(
-    session: ReadSession, spec: SlotFilter, scope: DagScope | None, backfill_ids: Sequence[int]
-) -> list[int]:
-    rows = await mappings(session, *slot_sql.slot_counts(backfill_ids, spec, scope))
-    counts = {row["backfill_id"]: row["slot_count"] for row in rows}
-    return [counts.get(backfill_id, 0) for backfill_id in backfill_ids]
 
 
 def _backfills_by_id(orphan_cutoff: datetime, scope: DagScope | None, ids: Sequence[int]):
@@ -120,7 +113,7 @@ class Airflow2Loaders(Loaders):
     def slot_count_by_backfill(self, spec: SlotFilter) -> DataLoader[int, int]:
         loader = self._slot_counts.get(spec)
         if loader is None:
-            loader = self._slot_counts[spec] = DataLoader(
-                partial(_load_slot_counts, self._session, spec, self._scope)
+            loader = self._slot_counts[spec] = SlotCountByBackfill(
+                self._session, spec, self._scope, slot_sql.slot_counts
             )
         return loader
