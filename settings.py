@@ -7,13 +7,14 @@ to the embedded SQLite demo file.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEMO_DATABASE_PATH = PROJECT_DIR / "db" / "demo.sqlite"
@@ -23,6 +24,9 @@ DEMO_DATABASE_PATH = PROJECT_DIR / "db" / "demo.sqlite"
 MIN_GRACE_PERIOD_SECONDS = 120
 
 _ORIGIN = re.compile(r"https?://[^/\s]+")
+# Between two URLs of a list: a comma followed by the next URL's scheme (a multi-host
+# URL has commas of its own: `postgresql://u@h1:5432,h2:5432/db`, `?host=h1,h2`).
+_URL_SEPARATOR = re.compile(r",\s*(?=[A-Za-z][A-Za-z0-9+.\-]*://)")
 
 
 class Settings(BaseSettings):
@@ -36,6 +40,17 @@ class Settings(BaseSettings):
     airflow_sql_alchemy_conn: str | None = Field(
         default=None, validation_alias="AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
     )
+    # Read replicas of the same database, in the same URL forms: queries read from a
+    # healthy one (lag at most replica_max_lag_seconds); the finalize mutation and
+    # anything needing the latest committed state reads the primary. A JSON list or
+    # comma-separated.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URLS", "GATEWAY_DATABASE_REPLICA_URLS"),
+    )
+    replica_max_lag_seconds: float = Field(default=30.0, ge=0)
+    # How often each worker measures every replica's lag (and whether it answers).
+    replica_check_interval_seconds: float = Field(default=5.0, gt=0)
     demo_database_path: Path = DEMO_DATABASE_PATH
     # The Airflow release line ("3.1", "2.11") whose schema the database has. Detected at
     # start-up from alembic_version and the columns present; set only to force it.
@@ -132,6 +147,17 @@ class Settings(BaseSettings):
     # and an SDK configured by the process, e.g. `opentelemetry-instrument`).
     otel_tracing: bool = False
 
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _split_replica_urls(cls, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                value = json.loads(value)
+            else:
+                value = _URL_SEPARATOR.split(value)
+        return [url.strip() for url in value if url and url.strip()]
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.default_page_size > self.max_page_size:
@@ -167,6 +193,13 @@ class Settings(BaseSettings):
         if self.airflow_sql_alchemy_conn:
             return to_async_url(self.airflow_sql_alchemy_conn)
         return to_async_url(f"sqlite:///{self.demo_database_path}")
+
+    @cached_property
+    def resolved_replica_urls(self) -> list[str]:
+        """The replicas' async SQLAlchemy URLs, in the configured order."""
+        from backfill_gateway.db.urls import to_async_url
+
+        return [to_async_url(url) for url in self.database_replica_urls]
 
     @property
     def uses_embedded_demo(self) -> bool:

@@ -6,7 +6,10 @@ from backfill_gateway.settings import DEMO_DATABASE_PATH, Settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for name in ("DATABASE_URL", "GATEWAY_DATABASE_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for name in (
+        "DATABASE_URL", "GATEWAY_DATABASE_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        "DATABASE_REPLICA_URLS", "GATEWAY_DATABASE_REPLICA_URLS",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -33,3 +36,36 @@ def test_grace_period_below_airflows_two_minutes_is_refused(monkeypatch):
     monkeypatch.setenv("GATEWAY_ORPHAN_GRACE_PERIOD_SECONDS", "60")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_no_replicas_by_default():
+    settings = Settings()
+    assert settings.resolved_replica_urls == []
+    assert settings.replica_max_lag_seconds == 30
+
+
+def test_replica_urls_comma_separated_multi_host_ones_included(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URLS",
+        "postgresql://u@r1:5432/airflow, postgresql://u@r2:5432,r3:5432/airflow"
+        "?target_session_attrs=prefer-standby",
+    )
+    assert Settings().resolved_replica_urls == [
+        "postgresql+asyncpg://u@r1:5432/airflow",
+        "postgresql+asyncpg://u@/airflow"
+        "?host=r2%3A5432&host=r3%3A5432&target_session_attrs=prefer-standby",
+    ]
+
+
+def test_replica_urls_as_a_json_list(monkeypatch):
+    monkeypatch.setenv("GATEWAY_DATABASE_REPLICA_URLS", '["mysql://u@r1/airflow"]')
+    monkeypatch.setenv("GATEWAY_REPLICA_MAX_LAG_SECONDS", "5")
+    settings = Settings()
+    assert settings.resolved_replica_urls == ["mysql+aiomysql://u@r1/airflow"]
+    assert settings.replica_max_lag_seconds == 5
+
+
+def test_a_replica_url_of_an_unknown_backend_is_refused(monkeypatch):
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "oracle://u@h/x")
+    with pytest.raises(ValueError, match="unsupported"):
+        Settings().resolved_replica_urls
