@@ -20,6 +20,7 @@ from starlette.routing import Route
 from backfill_gateway.db.airflow_schema import AirflowSchemaError, DetectedAirflowSchema
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.errors import is_unavailable
+from backfill_gateway.db.replicas import ReadEngines, Replica, replica_label
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.auth import RequestAuthenticator
 from backfill_gateway.web.execution.executable_schema import build_schema
@@ -30,7 +31,7 @@ from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
 from backfill_gateway.web.health import healthz, readiness_endpoint
 from backfill_gateway.web.json_logging import configure_logging
-from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint
+from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint, observe_replicas
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
 
@@ -81,15 +82,8 @@ def create_app(
     """The gateway. Inside another server (the Airflow plugin): `authenticator` replaces
     the gateway's tokens, and `tune_gc=False` leaves the host process's GC alone."""
     settings = settings or Settings()
-    engine = create_engine(
-        settings.resolved_database_url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
-        pool_timeout=settings.pool_timeout_seconds,
-        connect_timeout=settings.db_connect_timeout_seconds,
-        statement_timeout=settings.statement_timeout_seconds,
-        autocommit=True,
-    )
+    engine = _read_engine(settings, settings.resolved_database_url)
+    reads = read_engines(settings, engine)
     # One detection waits at most as long as a request waits for a connection.
     airflow = DetectedAirflowSchema(
         engine,
@@ -102,6 +96,7 @@ def create_app(
         schema=schema,
         settings=settings,
         engine=engine,
+        read_engines=reads.order,
         clock=clock,
         graphiql_html=graphiql.response if graphiql else None,
         airflow=airflow,
@@ -130,9 +125,11 @@ def create_app(
                 "database unreachable at start-up (%s); the Airflow schema is detected on the "
                 "first request that reaches it", type(error).__name__,
             )
+        await reads.start()
         if tune_gc:
             tune_garbage_collector()
         yield
+        await reads.stop()
         await engine.dispose()
         mark_worker_exit()
 
@@ -145,7 +142,11 @@ def create_app(
                 readiness_endpoint(engine, settings.readiness_timeout_seconds, airflow),
                 methods=["GET"],
             ),
-            Route("/metrics", metrics_endpoint(engine), methods=["GET"]),
+            Route(
+                "/metrics",
+                metrics_endpoint(engine, on_scrape=lambda: observe_replicas(reads.replicas)),
+                methods=["GET"],
+            ),
             *(graphiql.routes() if graphiql else []),
         ],
         middleware=middleware(settings, engine),
@@ -153,9 +154,39 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    # Where reads go (replicas, then the primary): `app.state.read_engines.order()`.
+    app.state.read_engines = reads
     app.state.schema = schema
     app.state.airflow = airflow
     return app
+
+
+def _read_engine(settings: Settings, url: str):
+    """An engine for the primary or a replica: the same pool, timeouts and autocommit."""
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_seconds,
+        connect_timeout=settings.db_connect_timeout_seconds,
+        statement_timeout=settings.statement_timeout_seconds,
+        autocommit=True,
+    )
+
+
+def read_engines(settings: Settings, primary) -> ReadEngines:
+    """The primary and one engine per configured read replica."""
+    replicas = [
+        Replica(replica_label(url), _read_engine(settings, url))
+        for url in settings.resolved_replica_urls
+    ]
+    return ReadEngines(
+        primary,
+        replicas,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        check_interval_seconds=settings.replica_check_interval_seconds,
+        check_timeout_seconds=settings.pool_timeout_seconds + 2 * settings.db_connect_timeout_seconds,
+    )
 
 
 async def _current_demo(settings: Settings) -> bool:

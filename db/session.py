@@ -19,7 +19,9 @@ logger = logging.getLogger("gateway.db")
 class ReadSession:
     """One request's read access: a single lazily-acquired autocommit connection.
 
-    The engine should default to autocommit (`create_engine(autocommit=True)`);
+    `engines` are the databases it may read from, in preference order (read replicas,
+    then the primary: db.replicas.ReadEngines.order()); the connection is opened on the
+    first. They should default to autocommit (`create_engine(autocommit=True)`);
     otherwise each connection is switched to it after checkout.
 
     DataLoaders dispatch their batches concurrently; a connection runs one
@@ -28,8 +30,11 @@ class ReadSession:
     BEGIN/ROLLBACK saves two round trips per request.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, engines: Sequence[AsyncEngine]) -> None:
+        if not engines:
+            raise ValueError("a ReadSession needs at least one engine")
+        self.engines = tuple(engines)
+        self._engine = self.engines[0]
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
 

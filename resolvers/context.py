@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -55,10 +56,23 @@ class RequestContext:
     # statement is built for it.
     airflow: AirflowSchema
     caller: Caller = ANONYMOUS
+    # What the request's reads use, in preference order (healthy read replicas, then
+    # the primary: db.replicas.ReadEngines.order()); None: the primary `engine` only.
+    read_engines: Sequence[AsyncEngine] | None = None
     session: ReadSession = field(init=False)
 
     def __post_init__(self) -> None:
-        self.session = ReadSession(self.engine)
+        self.session = ReadSession(self.read_engines or (self.engine,))
+
+    async def read_from_primary(self) -> None:
+        """From now on read the primary only: for what decides on the latest committed
+        state (the finalize mutation), never on a replica's possibly older copy."""
+        if self.session.engines == (self.engine,):
+            return
+        previous, self.session = self.session, ReadSession((self.engine,))
+        # The loaders hold the previous session (and what it read): start afresh.
+        self.__dict__.pop("loaders", None)
+        await previous.close()
 
     @property
     def is_airflow2(self) -> bool:

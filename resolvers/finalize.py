@@ -162,6 +162,8 @@ async def finalize_orphaned_backfills(
     with nothing read or written.
     """
     require_admin(context.caller, ACTION)
+    # Its reads (permissions, the payload's fields) and writes see the primary's state.
+    await context.read_from_primary()
     permissions = context.caller.permissions
     if permissions is not None:
         await require_edit_permission(permissions, ACTION)

@@ -101,7 +101,7 @@ class AirflowCallers:
         revoked = self._revoked.get(jti)
         if revoked is not None:
             return revoked
-        session = ReadSession(self._engine)
+        session = ReadSession((self._engine,))
         try:
             if not await self._revocation_table():
                 return False
@@ -129,7 +129,7 @@ class AirflowCallers:
         return self._has_revocation_table
 
     async def _fab_caller(self, user_id: int) -> Caller:
-        session = ReadSession(self._engine)
+        session = ReadSession((self._engine,))
         try:
             rows = await session.all(airflow_auth.user_permissions(), {"user_id": user_id})
         finally:

@@ -12,7 +12,7 @@ GET runs queries only (a mutation answers 405, `Allow: POST`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,6 +79,7 @@ class GraphQLEndpoint:
         settings: Settings,
         engine: AsyncEngine,
         clock: Callable[[], datetime],
+        read_engines: Callable[[], Sequence[AsyncEngine]] | None = None,
         graphiql_html: Callable[[Request], Response] | None,
         airflow: DetectedAirflowSchema,
         authenticator: RequestAuthenticator | None = None,
@@ -87,6 +88,8 @@ class GraphQLEndpoint:
         self.airflow = airflow
         self.settings = settings
         self.engine = engine
+        # Each request's read order (replicas first); None: everything on `engine`.
+        self.read_engines = read_engines
         self.clock = clock
         self.graphiql_html = graphiql_html
         # Built once: a malformed token configuration stops the app at start-up.
@@ -149,6 +152,7 @@ class GraphQLEndpoint:
         context = RequestContext(
             settings=self.settings, engine=self.engine, now=self.clock(), caller=caller,
             airflow=airflow,
+            read_engines=self.read_engines() if self.read_engines is not None else None,
         )
         try:
             execution = await self._run(request, params, context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -68,6 +69,21 @@ POOL_CAPACITY = Gauge(
     multiprocess_mode="livesum",
 )
 
+REPLICA_LAG = Gauge(
+    "gateway_db_replica_lag_seconds",
+    "Seconds each read replica was behind the primary at its last check (+Inf: unknown, "
+    "e.g. replication stopped; NaN: it did not answer).",
+    ["replica"],
+    multiprocess_mode="livemax",
+)
+REPLICA_USABLE = Gauge(
+    "gateway_db_replica_usable",
+    "1 when reads use the replica (it answered, lag within GATEWAY_REPLICA_MAX_LAG_SECONDS), "
+    "else 0.",
+    ["replica"],
+    multiprocess_mode="livemin",
+)
+
 _operation_labels: set[str] = set()
 
 
@@ -97,6 +113,14 @@ def observe_pool(engine) -> None:
     POOL_CAPACITY.set(capacity)
 
 
+def observe_replicas(replicas) -> None:
+    """Each replica's last measured lag and whether reads use it (db.replicas.Replica)."""
+    for replica in replicas:
+        lag = replica.lag_seconds
+        REPLICA_LAG.labels(replica.label).set(float("nan") if lag is None else lag)
+        REPLICA_USABLE.labels(replica.label).set(1 if replica.healthy else 0)
+
+
 def observe_request(record: RequestRecord, route: str, outcome: str, duration: float) -> None:
     operation = operation_label(record.operation, record.graphql)
     REQUESTS.labels(route, operation, outcome).inc()
@@ -109,9 +133,11 @@ def observe_request(record: RequestRecord, route: str, outcome: str, duration: f
         QUERY_COST.observe(record.cost)
 
 
-def metrics_endpoint(engine):
+def metrics_endpoint(engine, on_scrape: Callable[[], None] | None = None):
     async def metrics(request: Request) -> Response:
         observe_pool(engine)
+        if on_scrape is not None:
+            on_scrape()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             from prometheus_client import multiprocess
 
