@@ -8,6 +8,8 @@ suite (tests/api) runs on every supported 3.x schema, every other test on the ne
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +34,7 @@ from tests.support.databases import (
     throwaway_database,
 )
 from tests.support.gateway import GatewayClient
+from tests.support.pg_cluster import ClusterUnavailable, PgCluster, new_cluster
 from tests.support.oracle import Oracle
 
 # Every test sees the same world: the demo data built at this instant, and a
@@ -216,3 +219,40 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("finalizeOrphanedBackfills race runs")
         for stats in RACE_STATS:
             terminalreporter.write_line(stats.line())
+
+
+async def started_pg_cluster(dataset: DemoDataset) -> PgCluster:
+    """A PostgreSQL primary + streaming replica with the demo dataset (Airflow 3.3) in
+    database `airflow`, replayed on the replica. Skipped where the server binaries are
+    missing, unless REQUIRE_PG_CLUSTER=1 (CI)."""
+    try:
+        cluster = await asyncio.to_thread(new_cluster)
+    except ClusterUnavailable as unavailable:
+        if os.environ.get("REQUIRE_PG_CLUSTER") == "1":
+            pytest.fail(str(unavailable), pytrace=False)
+        pytest.skip(str(unavailable))
+    try:
+        await cluster.execute("primary", f"CREATE DATABASE {cluster.database}", "postgres")
+        from backfill_gateway.db.urls import to_async_url
+
+        engine = await create_versioned_schema(to_async_url(cluster.url("primary")), LATEST)
+        try:
+            await load_versioned_dataset(engine, dataset_for(LATEST, dataset), LATEST)
+        finally:
+            await engine.dispose()
+        await cluster.wait_for_replay()
+    except BaseException:
+        await asyncio.to_thread(cluster.destroy)
+        raise
+    return cluster
+
+
+@pytest.fixture(scope="session")
+async def pg_cluster(demo_dataset) -> AsyncIterator[PgCluster]:
+    """One primary + replica for the session (tests that stop or pause the replica bring
+    it back; tests that promote it make their own with `started_pg_cluster`)."""
+    cluster = await started_pg_cluster(demo_dataset)
+    try:
+        yield cluster
+    finally:
+        await asyncio.to_thread(cluster.destroy)
