@@ -82,12 +82,14 @@ def _postgresql_lag(row, primary_position: int | None) -> float:
 
 
 async def _mysql_lag(connection) -> float:
+    error: Exception | None = None
     for statement in _MYSQL_STATUS:
         try:
             rows = (await connection.exec_driver_sql(statement)).mappings().all()
-        except Exception as error:  # noqa: BLE001 - the older name is tried next
-            if is_unavailable(error):
+        except Exception as refused:  # noqa: BLE001 - the older name is tried next
+            if is_unavailable(refused):
                 raise
+            error = refused
             continue
         if not rows:  # not a replica
             return 0.0
@@ -96,4 +98,6 @@ async def _mysql_lag(connection) -> float:
             value = next((row[c] for c in _MYSQL_LAG_COLUMNS if c in row), None)
             lags.append(math.inf if value is None else float(value))
         return max(lags)
-    return math.inf
+    # Both refused: no privilege to ask (REPLICATION CLIENT; MariaDB: SLAVE MONITOR).
+    assert error is not None
+    raise error

@@ -15,7 +15,7 @@ class CountingSession(ReadSession):
     """A ReadSession that remembers each statement it sent (batching is one per loader)."""
 
     def __init__(self, engine) -> None:
-        super().__init__(engine)
+        super().__init__((engine,))
         self.sent: list = []
 
     async def all(self, statement, parameters=None):
