@@ -4,13 +4,15 @@ Healthy read replicas first (round-robin among them, so the load spreads), then 
 primary. A replica is healthy when its last check answered with a lag of at most
 `max_lag_seconds`; one lagging more, not answering, or not yet checked is skipped.
 Each worker checks every replica once per `check_interval_seconds` in a background
-task (`start`/`stop`, from the app's lifespan). Reads that must see the latest
+task (`start`/`stop`, from the app's lifespan; without one, the first `order()` starts
+it). Reads that must see the latest
 committed state (the finalize mutation's) use `primary_only()`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import logging
 import math
@@ -70,6 +72,10 @@ class ReadEngines:
 
     def order(self) -> tuple[AsyncEngine, ...]:
         """The engines one request reads from, in preference order; the primary last."""
+        if self.replicas and self._monitor is None:
+            # Without the app's lifespan (mounted in Airflow's api-server): start checking
+            # now; until the first check answers, reads use the primary.
+            self._start_monitor(first_wait=0)
         healthy = [replica.engine for replica in self.replicas if replica.healthy]
         if not healthy:
             return (self.primary,)
@@ -129,11 +135,23 @@ class ReadEngines:
         if not self.replicas or self._monitor is not None:
             return
         await self.check()
-        self._monitor = asyncio.create_task(self._keep_checking(), name="replica-lag-monitor")
+        self._start_monitor()
 
-    async def _keep_checking(self) -> None:
+    def _start_monitor(self, first_wait: float | None = None) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop here: the next caller in one starts it
+            return
+        # A context of its own: the task must not inherit a request's statement recording.
+        self._monitor = asyncio.create_task(
+            self._keep_checking(first_wait), context=contextvars.Context()
+        )
+
+    async def _keep_checking(self, first_wait: float | None = None) -> None:
+        wait = self.check_interval_seconds if first_wait is None else first_wait
         while True:
-            await asyncio.sleep(self.check_interval_seconds)
+            await asyncio.sleep(wait)
+            wait = self.check_interval_seconds
             try:
                 await self.check()
             except Exception:  # noqa: BLE001 - the monitor must outlive any one check

@@ -192,6 +192,32 @@ async def test_the_monitor_runs_in_the_background(pg_cluster):
         await _until(lambda: replica.healthy)
 
 
+async def test_without_the_lifespan_the_first_request_starts_the_monitor(pg_cluster):
+    """Mounted inside Airflow's api-server, the app's lifespan does not run."""
+    app = gateway_app(
+        pg_cluster.url(PRIMARY), database_replica_urls=[pg_cluster.url(REPLICA)],
+        replica_check_interval_seconds=0.1,
+    )
+    client, servers = GatewayClient(app), PerServer(app)
+    reads = app.state.read_engines
+    try:
+        await client.ready()
+        servers.take()  # the Airflow schema's detection
+        first = await client.graphql(BACKFILL_IDS)
+        first.ok()
+        assert servers.take() == {REPLICA: 0, PRIMARY: 1}  # not checked yet: the primary
+        await _until(lambda: reads.replicas[0].healthy)
+        await asyncio.sleep(0.3)  # a few checks more
+        then = await client.graphql(BACKFILL_IDS)
+        assert then.body == first.body
+        # The monitor's statements are no request's: exactly the query's one statement.
+        assert then.statements == first.statements
+        assert servers.take() == {REPLICA: 1, PRIMARY: 0}
+    finally:
+        await reads.stop()
+        await client.close()
+
+
 async def _write_on_primary(cluster) -> None:
     """One commit on the primary (outside Airflow's database: WAL is the whole server's)."""
     await cluster.execute(PRIMARY, "CREATE TABLE IF NOT EXISTS lag_probe (n int)", "postgres")
