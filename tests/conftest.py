@@ -221,18 +221,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(stats.line())
 
 
-async def started_pg_cluster(dataset: DemoDataset) -> PgCluster:
-    """A PostgreSQL primary + streaming replica with the demo dataset (Airflow 3.3) in
-    database `airflow`, replayed on the replica. Skipped where the server binaries are
-    missing, unless REQUIRE_PG_CLUSTER=1 (CI)."""
+async def started_cluster(new, dataset: DemoDataset):
+    """A primary + replica made by `new` (tests/support/pg_cluster.py, mariadb_cluster.py)
+    with the demo dataset (Airflow 3.3) in database `airflow`, applied on the replica.
+    Skipped where the server binaries are missing, unless REQUIRE_REPLICA_CLUSTERS=1 (CI)."""
     try:
-        cluster = await asyncio.to_thread(new_cluster)
+        cluster = await asyncio.to_thread(new)
     except ClusterUnavailable as unavailable:
-        if os.environ.get("REQUIRE_PG_CLUSTER") == "1":
+        if os.environ.get("REQUIRE_REPLICA_CLUSTERS") == "1":
             pytest.fail(str(unavailable), pytrace=False)
         pytest.skip(str(unavailable))
     try:
-        await cluster.execute("primary", f"CREATE DATABASE {cluster.database}", "postgres")
+        await cluster.execute("primary", f"CREATE DATABASE {cluster.database}", cluster.admin_database)
         from backfill_gateway.db.urls import to_async_url
 
         engine = await create_versioned_schema(to_async_url(cluster.url("primary")), LATEST)
@@ -245,6 +245,10 @@ async def started_pg_cluster(dataset: DemoDataset) -> PgCluster:
         await asyncio.to_thread(cluster.destroy)
         raise
     return cluster
+
+
+async def started_pg_cluster(dataset: DemoDataset) -> PgCluster:
+    return await started_cluster(new_cluster, dataset)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,9 @@ from tests.support.gateway import GatewayClient
 from tests.support.pg_cluster import PRIMARY, REPLICA
 
 # The lag monitor's own statements are no request's.
-MONITOR_MARKERS = ("pg_current_wal_lsn", "pg_last_wal_replay_lsn")
+MONITOR_MARKERS = (
+    "pg_current_wal_lsn", "pg_last_wal_replay_lsn", "SHOW REPLICA STATUS", "SHOW SLAVE STATUS",
+)
 BACKFILL_IDS = "{ backfills(first: 5) { edges { node { backfillId status } } } }"
 SECOND_ORPHAN = 9001
 # Per standard query: (statements on the replica, statements on the primary).

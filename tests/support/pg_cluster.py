@@ -60,6 +60,7 @@ class PgCluster:
     ports: dict[str, int] = field(default_factory=dict)
     run_as: list[str] = field(default_factory=list)
     database: str = "airflow"
+    admin_database: str = "postgres"
 
     # -- commands ---------------------------------------------------------------
 
