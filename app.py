@@ -82,7 +82,7 @@ def create_app(
     """The gateway. Inside another server (the Airflow plugin): `authenticator` replaces
     the gateway's tokens, and `tune_gc=False` leaves the host process's GC alone."""
     settings = settings or Settings()
-    engine = _read_engine(settings, settings.resolved_database_url)
+    engine = _database_engine(settings, settings.resolved_database_url)
     reads = read_engines(settings, engine)
     # One detection waits at most as long as a request waits for a connection.
     airflow = DetectedAirflowSchema(
@@ -161,7 +161,7 @@ def create_app(
     return app
 
 
-def _read_engine(settings: Settings, url: str):
+def _database_engine(settings: Settings, url: str):
     """An engine for the primary or a replica: the same pool, timeouts and autocommit."""
     return create_engine(
         url,
@@ -177,7 +177,7 @@ def _read_engine(settings: Settings, url: str):
 def read_engines(settings: Settings, primary) -> ReadEngines:
     """The primary and one engine per configured read replica."""
     replicas = [
-        Replica(replica_label(url), _read_engine(settings, url))
+        Replica(replica_label(url), _database_engine(settings, url))
         for url in settings.resolved_replica_urls
     ]
     return ReadEngines(
@@ -185,7 +185,10 @@ def read_engines(settings: Settings, primary) -> ReadEngines:
         replicas,
         max_lag_seconds=settings.replica_max_lag_seconds,
         check_interval_seconds=settings.replica_check_interval_seconds,
-        check_timeout_seconds=settings.pool_timeout_seconds + 2 * settings.db_connect_timeout_seconds,
+        # A check waits at most as long as a request waits for a connection.
+        check_timeout_seconds=(
+            settings.pool_timeout_seconds + 2 * settings.db_connect_timeout_seconds
+        ),
     )
 
 

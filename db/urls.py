@@ -24,7 +24,9 @@ ALIASES = {"postgres": "postgresql"}
 PG_QUERY_RENAMES = {"sslmode": "ssl"}
 DEFAULT_PG_PORT = "5432"
 # scheme://[userinfo@]hosts[/database][?query]: the hosts part of a libpq URI.
-_URI = re.compile(r"^(?P<scheme>[^:/]+://)(?:(?P<userinfo>[^@/?#]*)@)?(?P<hosts>[^/?#]*)(?P<rest>.*)$")
+_URI = re.compile(
+    r"^(?P<scheme>[^:/]+://)(?:(?P<userinfo>[^@/?#]*)@)?(?P<hosts>[^/?#]*)(?P<rest>.*)$"
+)
 
 
 def _multi_host_uri_to_query(url: str) -> str:

@@ -232,7 +232,9 @@ async def started_cluster(new, dataset: DemoDataset):
             pytest.fail(str(unavailable), pytrace=False)
         pytest.skip(str(unavailable))
     try:
-        await cluster.execute("primary", f"CREATE DATABASE {cluster.database}", cluster.admin_database)
+        await cluster.execute(
+            "primary", f"CREATE DATABASE {cluster.database}", cluster.admin_database
+        )
         from backfill_gateway.db.urls import to_async_url
 
         engine = await create_versioned_schema(to_async_url(cluster.url("primary")), LATEST)

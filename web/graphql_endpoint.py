@@ -79,10 +79,10 @@ class GraphQLEndpoint:
         settings: Settings,
         engine: AsyncEngine,
         clock: Callable[[], datetime],
-        read_engines: Callable[[], Sequence[AsyncEngine]] | None = None,
         graphiql_html: Callable[[Request], Response] | None,
         airflow: DetectedAirflowSchema,
         authenticator: RequestAuthenticator | None = None,
+        read_engines: Callable[[], Sequence[AsyncEngine]] | None = None,
     ) -> None:
         self.schema = schema
         self.airflow = airflow

@@ -278,7 +278,8 @@ async def _orphans(client) -> list[tuple[int, str]]:
         "{ backfills(first: 100, filter: {statuses: [ORPHANED]})"
         " { edges { node { backfillId dagId } } } }"
     )).ok()
-    return [(edge["node"]["backfillId"], edge["node"]["dagId"]) for edge in data["backfills"]["edges"]]
+    nodes = [edge["node"] for edge in data["backfills"]["edges"]]
+    return [(node["backfillId"], node["dagId"]) for node in nodes]
 
 
 async def _finalize_one(client, backfill_id: int) -> int:

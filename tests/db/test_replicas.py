@@ -16,7 +16,9 @@ def _engine(url: str):
 
 def test_healthy_replicas_take_turns_and_the_primary_comes_last(tmp_path):
     primary, a, b, c = (_engine(f"sqlite:///{tmp_path / name}.sqlite") for name in "pabc")
-    replicas = [Replica("a", a, 0.0, True), Replica("b", b, 99.0, False), Replica("c", c, 1.0, True)]
+    replicas = [
+        Replica("a", a, 0.0, True), Replica("b", b, 99.0, False), Replica("c", c, 1.0, True)
+    ]
     reads = ReadEngines(primary, replicas)
     assert [reads.order() for _ in range(3)] == [(a, c, primary), (c, a, primary), (a, c, primary)]
     assert reads.primary_only() == (primary,)

@@ -74,7 +74,8 @@ class MariaDbCluster:
             f"--socket={self.socket(name)}", f"--pid-file={self.root / (name + '.pid')}",
             f"--log-error={self.root / (name + '.err')}", f"--server-id={SERVER_IDS[name]}",
             f"--log-bin={self.data_dir(name) / 'binlog'}", "--binlog-format=ROW",
-            "--skip-name-resolve", "--innodb-buffer-pool-size=32M", "--innodb-flush-log-at-trx-commit=0",
+            "--skip-name-resolve", "--innodb-buffer-pool-size=32M",
+            "--innodb-flush-log-at-trx-commit=0",
             "--skip-log-slave-updates",
         ]
         if self.os_user:

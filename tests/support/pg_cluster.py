@@ -23,6 +23,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from backfill_gateway.db.replica_lag import wal_position
+
 START_TIMEOUT = 60
 PRIMARY, REPLICA = "primary", "replica"
 
@@ -46,11 +48,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _lsn(value: str) -> int:
-    high, low = value.split("/")
-    return (int(high, 16) << 32) | int(low, 16)
 
 
 @dataclass
@@ -169,11 +166,12 @@ class PgCluster:
 
     async def wait_for_replay(self, timeout: float = 30) -> None:
         """Until the replica has replayed everything the primary wrote so far."""
-        target = _lsn((await self.execute(PRIMARY, "SELECT pg_current_wal_lsn()::text"))[0][0])
+        ((position,),) = await self.execute(PRIMARY, "SELECT pg_current_wal_lsn()::text")
+        target = wal_position(position)
         deadline = time.monotonic() + timeout
         while True:
-            (replayed,) = (await self.execute(REPLICA, "SELECT pg_last_wal_replay_lsn()::text"))[0]
-            if replayed is not None and _lsn(replayed) >= target:
+            ((replayed,),) = await self.execute(REPLICA, "SELECT pg_last_wal_replay_lsn()::text")
+            if replayed is not None and wal_position(replayed) >= target:
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"replica at {replayed}, primary at {target:X}")
@@ -197,7 +195,7 @@ def new_cluster() -> PgCluster:
             owner = pwd.getpwnam("postgres")
         except KeyError as error:
             shutil.rmtree(root, ignore_errors=True)
-            raise ClusterUnavailable("running as root and there is no `postgres` OS user") from error
+            raise ClusterUnavailable("running as root and no `postgres` OS user") from error
         runuser = shutil.which("runuser")
         if runuser is None:
             shutil.rmtree(root, ignore_errors=True)
