@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from backfill_gateway.db.airflow_schema import AirflowSchemaError, DetectedAirflowSchema
 from backfill_gateway.db.engine import create_engine
@@ -31,6 +31,8 @@ from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
 from backfill_gateway.web.health import healthz, readiness_endpoint
 from backfill_gateway.web.json_logging import configure_logging
+from backfill_gateway.web.live.hub import LiveHub
+from backfill_gateway.web.live.view import LiveView
 from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint, observe_replicas
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
@@ -92,6 +94,7 @@ def create_app(
     )
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
+    hub = LiveHub(schema=schema, settings=settings, engine=engine, airflow=airflow, clock=clock)
     graphql = GraphQLEndpoint(
         schema=schema,
         settings=settings,
@@ -102,6 +105,9 @@ def create_app(
         airflow=airflow,
         authenticator=authenticator,
     )
+    # Subscriptions: WebSocket at the same path, and SSE through the endpoint's POST.
+    live = LiveView(schema, hub, graphql.authenticator, settings)
+    graphql.event_streams = live.run
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,6 +135,7 @@ def create_app(
         if tune_gc:
             tune_garbage_collector()
         yield
+        await hub.close()
         await reads.stop()
         await engine.dispose()
         mark_worker_exit()
@@ -136,6 +143,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live),
             Route("/healthz", healthz, methods=["GET"]),
             Route(
                 "/readyz",
@@ -158,6 +166,7 @@ def create_app(
     app.state.read_engines = reads
     app.state.schema = schema
     app.state.airflow = airflow
+    app.state.live = hub
     return app
 
 

@@ -133,6 +133,14 @@ class Settings(BaseSettings):
     # `Cache-Control: max-age` of successful GET queries; 0 sends no caching headers.
     get_cache_max_age_seconds: int = Field(default=0, ge=0)
 
+    # Subscriptions (web/live/): one change-detection statement per worker every
+    # live_poll_seconds, whatever the number of subscribers; limits per connection and
+    # per worker process; keep-alive pings (WebSocket) and comments (SSE).
+    live_poll_seconds: float = Field(default=2.0, gt=0)
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    max_subscriptions_per_worker: int = Field(default=5000, ge=1)
+    live_keepalive_seconds: float = Field(default=15.0, gt=0)
+
     # Database timeouts: connecting, and each statement on the server
     # (PostgreSQL `statement_timeout`, MySQL `max_execution_time`, MariaDB
     # `max_statement_time`; 0 turns it off). /readyz waits at most readiness_timeout.

@@ -44,6 +44,14 @@ def recording_statements() -> Iterator[StatementLog]:
         _active_logs.reset(token)
 
 
+def recording_context(log: StatementLog) -> contextvars.Context:
+    """A context in which tasks record into `log` only (long-lived background tasks,
+    e.g. the subscriptions' poller, whose statements belong to no request)."""
+    context = contextvars.Context()
+    context.run(_active_logs.set, (log,))
+    return context
+
+
 def _record_statement(conn, cursor, statement, parameters, context, executemany) -> None:
     for log in _active_logs.get():
         log.statements.append(statement)

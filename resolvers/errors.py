@@ -31,3 +31,7 @@ class Forbidden(GatewayError):
 
 class ServiceUnavailable(GatewayError):
     pass
+
+
+class SubscriptionLimit(GatewayError):
+    """One subscription more than a connection or a worker process may hold."""

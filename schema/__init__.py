@@ -15,9 +15,10 @@ from backfill_gateway.schema.mutation import Mutation
 from backfill_gateway.schema.query import Query
 from backfill_gateway.schema.scalars import DateTime
 from backfill_gateway.schema.slot import BackfillDagRun
+from backfill_gateway.schema.subscription import Subscription
 
 # Types reached only through interfaces, which Strawberry must be told about.
 TYPES = [Backfill, BackfillDagRun, DagRun, Dag]
 SCALAR_MAP = {datetime: DateTime}
 
-__all__ = ["SCALAR_MAP", "TYPES", "Mutation", "Query"]
+__all__ = ["SCALAR_MAP", "TYPES", "Mutation", "Query", "Subscription"]

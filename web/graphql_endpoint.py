@@ -12,7 +12,7 @@ GET runs queries only (a mutation answers 405, `Allow: POST`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,6 +59,18 @@ from backfill_gateway.web.request_record import current_request
 __all__ = ["PREFLIGHT_HEADERS", "GraphQLEndpoint", "negotiate"]
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="graphql"'}
+SUBSCRIPTION_OVER_HTTP = (
+    "A subscription streams its results: open a WebSocket to this URL (subprotocol "
+    "`graphql-transport-ws`), or POST it with `Accept: text/event-stream` (graphql-sse)."
+)
+
+
+def wants_event_stream(request: Request) -> bool:
+    """A graphql-sse request: POST accepting `text/event-stream`."""
+    return request.method == "POST" and any(
+        part.split(";", 1)[0].strip().lower() == "text/event-stream"
+        for part in request.headers.get("accept", "").split(",")
+    )
 
 
 @dataclass
@@ -95,6 +107,8 @@ class GraphQLEndpoint:
         # Built once: a malformed token configuration stops the app at start-up.
         # Inside Airflow, Airflow's auth manager authenticates instead (web.airflow_login).
         self.authenticator = authenticator or Authenticator(settings, engine)
+        # graphql-sse requests (`Accept: text/event-stream`), handed over by the app.
+        self.event_streams: Callable[[Request], Awaitable[Response]] | None = None
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
@@ -102,6 +116,8 @@ class GraphQLEndpoint:
         record = current_request()
         if record is not None:
             record.graphql = True
+        if self.event_streams is not None and wants_event_stream(request):
+            return await self.event_streams(request)
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None:
             return request_error(
@@ -156,7 +172,9 @@ class GraphQLEndpoint:
         )
         try:
             execution = await self._run(request, params, context)
-        except InvalidOperationTypeError:
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                return request_error(SUBSCRIPTION_OVER_HTTP, NOT_ACCEPTABLE, media_type=media_type)
             return request_error(
                 "Mutations are only accepted over POST.", METHOD_NOT_ALLOWED, {"Allow": "POST"},
                 media_type,

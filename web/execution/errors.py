@@ -22,6 +22,7 @@ from backfill_gateway.resolvers.errors import (
     GatewayError,
     NotFound,
     ServiceUnavailable,
+    SubscriptionLimit,
     Unauthenticated,
 )
 
@@ -39,6 +40,7 @@ UNAUTHENTICATED = ErrorCode("UNAUTHENTICATED", 401)
 FORBIDDEN = ErrorCode("FORBIDDEN", 403)
 SERVICE_UNAVAILABLE = ErrorCode("SERVICE_UNAVAILABLE", 503)
 INTERNAL_SERVER_ERROR = ErrorCode("INTERNAL_SERVER_ERROR", 500)
+SUBSCRIPTION_LIMIT = ErrorCode("SUBSCRIPTION_LIMIT", 429)
 
 # --- GraphQL phases and query limits -----------------------------------------------------------
 PARSE_FAILED = ErrorCode("GRAPHQL_PARSE_FAILED", 400)
@@ -62,6 +64,7 @@ ERROR_CODE_BY_EXCEPTION: dict[type[BaseException], ErrorCode] = {
     Forbidden: FORBIDDEN,
     ServiceUnavailable: SERVICE_UNAVAILABLE,
     DatabaseUnavailable: SERVICE_UNAVAILABLE,
+    SubscriptionLimit: SUBSCRIPTION_LIMIT,
     # A domain error without a code of its own: its message is safe to show.
     GatewayError: INTERNAL_SERVER_ERROR,
 }

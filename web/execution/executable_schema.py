@@ -8,7 +8,7 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from backfill_gateway.schema import SCALAR_MAP, TYPES, Mutation, Query
+from backfill_gateway.schema import SCALAR_MAP, TYPES, Mutation, Query, Subscription
 from backfill_gateway.web.execution.error_codes import ErrorCodes
 from backfill_gateway.web.execution.fast_path import fast_executor_class
 
@@ -27,6 +27,7 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=TYPES,
         # Parsing and validating a document once per text, not once per request.
         extensions=[

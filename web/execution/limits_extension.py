@@ -14,6 +14,7 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from backfill_gateway.web.execution.errors import BAD_USER_INPUT
 from backfill_gateway.web.execution.query_cost import CostCache, evaluate_cost
@@ -82,6 +83,9 @@ def limits_extension(
                             "above it: ask for smaller pages or fewer nested connections.",
                             cost=cost, maxCost=limits.max_cost,
                         )])
+            if context.result is not None and _is_subscription(context):
+                # Strawberry runs a subscription whatever `result` says: refuse it by raising.
+                raise context.result.errors[0]
             yield
 
         def get_results(self) -> dict[str, Any]:
@@ -90,6 +94,13 @@ def limits_extension(
             return {"cost": {"nodes": self.cost, "limit": limits.max_cost}}
 
     return QueryLimitsExtension
+
+
+def _is_subscription(context) -> bool:
+    try:
+        return context.operation_type is OperationType.SUBSCRIPTION
+    except Exception:  # noqa: BLE001 - no single operation: not run as a subscription
+        return False
 
 
 def _operation_name(context) -> str | None:

@@ -1,0 +1,1 @@
+"""Subscriptions: the worker's hub (grouping, change detection) and the transports."""
