@@ -33,7 +33,13 @@ from backfill_gateway.web.health import healthz, readiness_endpoint
 from backfill_gateway.web.json_logging import configure_logging
 from backfill_gateway.web.live.hub import LiveHub
 from backfill_gateway.web.live.view import LiveView
-from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint, observe_replicas
+from backfill_gateway.web.metrics import (
+    mark_worker_exit,
+    metrics_endpoint,
+    observe_live,
+    observe_poll,
+    observe_replicas,
+)
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
 
@@ -95,6 +101,12 @@ def create_app(
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
     hub = LiveHub(schema=schema, settings=settings, engine=engine, airflow=airflow, clock=clock)
+    hub.on_poll = observe_poll
+
+    def observe_scrape() -> None:
+        observe_replicas(reads.replicas)
+        observe_live(hub)
+
     graphql = GraphQLEndpoint(
         schema=schema,
         settings=settings,
@@ -152,7 +164,7 @@ def create_app(
             ),
             Route(
                 "/metrics",
-                metrics_endpoint(engine, on_scrape=lambda: observe_replicas(reads.replicas)),
+                metrics_endpoint(engine, on_scrape=observe_scrape),
                 methods=["GET"],
             ),
             *(graphiql.routes() if graphiql else []),

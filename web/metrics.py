@@ -83,6 +83,20 @@ REPLICA_USABLE = Gauge(
     ["replica"],
     multiprocess_mode="livemin",
 )
+LIVE_SUBSCRIPTIONS = Gauge(
+    "gateway_live_subscriptions", "Active subscriptions (subscribers).", multiprocess_mode="livesum"
+)
+LIVE_GROUPS = Gauge(
+    "gateway_live_groups",
+    "Distinct subscriptions (document, variables, DAG scope), each executed once per change.",
+    multiprocess_mode="livesum",
+)
+LIVE_POLLS = Counter("gateway_live_polls", "Change-detection intervals run.")
+LIVE_POLL_STATEMENTS = Histogram(
+    "gateway_live_interval_sql_statements",
+    "SQL statements of one change-detection interval: the detection and the re-reads.",
+    buckets=(0, 1, 2, 3, 5, 10, 20, 50, 100, 500),
+)
 
 _operation_labels: set[str] = set()
 
@@ -131,6 +145,16 @@ def observe_request(record: RequestRecord, route: str, outcome: str, duration: f
         SQL_STATEMENTS.observe(record.sql_statements)
     if record.cost is not None:
         QUERY_COST.observe(record.cost)
+
+
+def observe_poll(statements: int) -> None:
+    LIVE_POLLS.inc()
+    LIVE_POLL_STATEMENTS.observe(statements)
+
+
+def observe_live(hub) -> None:
+    LIVE_SUBSCRIPTIONS.set(hub.subscriber_count)
+    LIVE_GROUPS.set(len(hub.groups))
 
 
 def metrics_endpoint(engine, on_scrape: Callable[[], None] | None = None):

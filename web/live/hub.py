@@ -321,12 +321,15 @@ class LiveHub:
 
     async def _poll_forever(self) -> None:
         while self.groups:
-            await self.poll_once()
+            await self._poll_once()
             await asyncio.sleep(self.settings.live_poll_seconds)
 
     async def poll_once(self) -> int:
         """One interval: detect changes, let every group process them; returns the
         statements sent in the meantime (by the poller and the groups)."""
+        return await self.spawn(self._poll_once())
+
+    async def _poll_once(self) -> int:
         before = self.statements.count
         changes = await self._detect()
         if changes is not None:
