@@ -41,15 +41,15 @@ class TransportWSClient:
         await self.socket.send(json.dumps(message))
 
     async def receive(self, timeout: float = 10) -> dict:
-        """The next message other than a ping (pings are answered and counted)."""
-        while True:
-            async with asyncio.timeout(timeout):
+        """The next message other than a ping within `timeout` (pings are answered and
+        counted)."""
+        async with asyncio.timeout(timeout):
+            while True:
                 message = json.loads(await self.socket.recv())
-            if message.get("type") == "ping":
+                if message.get("type") != "ping":
+                    return message
                 self.pings += 1
                 await self.send({"type": "pong"})
-                continue
-            return message
 
     async def subscribe(self, query: str, variables: dict | None = None) -> str:
         self._next_id += 1
