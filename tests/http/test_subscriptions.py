@@ -260,3 +260,47 @@ async def test_subscription_limits_and_cost_apply(live):
         await client.subscribe(deep)
         assert (await client.receive())["type"] == "next"
     await until_freed(base_url)
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+async def behind_proxy(request, tmp_path_factory, demo_dataset):
+    """A server reaching its database through a TCP proxy the test can cut."""
+    from sqlalchemy.engine import make_url
+
+    from tests.support.tcp_proxy import TcpProxy
+
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(request.param, tmp_path_factory, stack)
+        engine = await create_versioned_schema(database.url, LATEST)
+        await load_versioned_dataset(engine, dataset_for(LATEST, demo_dataset), LATEST)
+        url = make_url(database.url)
+        proxy = TcpProxy(url.host or "127.0.0.1", url.port or (5432 if request.param == "postgresql" else 3306))
+        await proxy.start()
+        proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        env = {
+            "DATABASE_URL": proxied, "GATEWAY_LIVE_POLL_SECONDS": "0.3",
+            "GATEWAY_DB_CONNECT_TIMEOUT_SECONDS": "1", "GATEWAY_POOL_TIMEOUT_SECONDS": "1",
+            "TEST_SERVER_LOG": str(tmp_path_factory.mktemp("log") / "server.log"),
+        }  # fmt: skip
+        with running_server(env) as (base_url, _, _):
+            yield base_url, engine, proxy
+        await proxy.stop()
+        await engine.dispose()
+
+
+async def test_a_database_outage_is_an_error_event_and_recovers(behind_proxy):
+    base_url, engine, proxy = behind_proxy
+    async with TransportWSClient.connect(base_url) as client:
+        await client.subscribe(BY_IDS, {"ids": [18]})
+        before = data(await client.receive())
+        await proxy.stop()  # the database goes away
+        event = await client.receive(timeout=15)
+        assert event["type"] == "next"
+        assert event["payload"]["data"] is None
+        assert event["payload"]["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert await client.silent_for(QUIET)  # one error event per outage, not one per poll
+        await finish_a_run(engine, 18)  # meanwhile Airflow goes on
+        await proxy.start()  # and the database comes back
+        after = data(await client.receive(timeout=15))
+        assert after["progress"]["successCount"] == before["progress"]["successCount"] + 1
+    await until_freed(base_url)
