@@ -69,3 +69,21 @@ def test_a_replica_url_of_an_unknown_backend_is_refused(monkeypatch):
     monkeypatch.setenv("DATABASE_REPLICA_URLS", "oracle://u@h/x")
     with pytest.raises(ValueError, match="unsupported"):
         Settings().resolved_replica_urls
+
+
+def test_subscription_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GATEWAY_LIVE_POLL_SECONDS", "0.5")
+    monkeypatch.setenv("GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION", "3")
+    monkeypatch.setenv("GATEWAY_MAX_SUBSCRIPTIONS_PER_WORKER", "7")
+    monkeypatch.setenv("GATEWAY_LIVE_KEEPALIVE_SECONDS", "4")
+    settings = Settings()
+    assert (settings.live_poll_seconds, settings.max_subscriptions_per_connection) == (0.5, 3)
+    assert (settings.max_subscriptions_per_worker, settings.live_keepalive_seconds) == (7, 4)
+    defaults = Settings.model_fields
+    assert defaults["live_poll_seconds"].default == 2
+
+
+def test_a_poll_interval_must_be_positive(monkeypatch):
+    monkeypatch.setenv("GATEWAY_LIVE_POLL_SECONDS", "0")
+    with pytest.raises(ValidationError):
+        Settings()
