@@ -169,3 +169,36 @@ async def test_a_new_matching_backfill_appears_and_a_completed_one_is_sent(hub):
     assert event.data["backfillUpdates"]["backfillId"] == ACTIVE_BACKFILL
     assert event.data["backfillUpdates"]["status"] == "COMPLETED"
     await streams[0].aclose()
+
+
+async def test_a_task_instance_change_is_an_event(hub):
+    """What taskCounts shows: a task instance of a run in flight moves on (Airflow's
+    task_instance table, in the test schemas since task counts came)."""
+    from sqlalchemy import column, table
+
+    airflow = await hub.airflow.get()
+    if "task_instance" not in airflow.columns:
+        pytest.skip("this test schema has no task_instance table")
+    ti = table("task_instance", column("dag_id"), column("run_id"), column("task_id"),
+               column("state"), column("updated_at"))  # fmt: skip
+    streams = await subscribers(hub, 2, {"ids": [ACTIVE_BACKFILL]})
+    await next_events(streams)
+    await settle_baseline(hub)
+    assert await hub.poll_once() == 1
+    async with hub.writer.begin() as connection:
+        dag_id, run_id = (await connection.execute(
+            select(dag_run.c.dag_id, dag_run.c.run_id)
+            .join(backfill_dag_run, backfill_dag_run.c.dag_run_id == dag_run.c.id)
+            .where(backfill_dag_run.c.backfill_id == ACTIVE_BACKFILL, dag_run.c.state == "running")
+            .order_by(dag_run.c.id).limit(1)
+        )).one()  # fmt: skip
+        changed = (await connection.execute(
+            update(ti).where(ti.c.dag_id == dag_id, ti.c.run_id == run_id)
+            .values(state="success", updated_at=datetime.now(UTC))
+        )).rowcount  # fmt: skip
+    assert changed, "the demo's running runs have task instances"
+    assert await hub.poll_once() == STATEMENTS_PER_CHANGED_BACKFILL
+    events = await next_events(streams)
+    assert events[0].data["backfillUpdates"]["backfillId"] == ACTIVE_BACKFILL
+    for stream in streams:
+        await stream.aclose()
