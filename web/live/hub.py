@@ -38,7 +38,13 @@ from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.statements import StatementLog, recording_context
 from backfill_gateway.resolvers.context import Caller
 from backfill_gateway.resolvers.errors import SubscriptionLimit
-from backfill_gateway.resolvers.live import EVERYTHING, ChangeBatch, Everything, LiveContext
+from backfill_gateway.resolvers.live import (
+    EVERYTHING,
+    MAX_BACKFILLS_PER_BATCH,
+    ChangeBatch,
+    Everything,
+    LiveContext,
+)
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.execution.error_codes import ensure_code
 from backfill_gateway.web.execution.errors import (
@@ -54,6 +60,8 @@ logger = logging.getLogger("gateway.live")
 # runs (a new write to their row brings them back). Wide enough for clock skew.
 WATCH_WINDOW = timedelta(minutes=10)
 _END = object()
+# Events a subscriber may leave unread (its connection too slow) before it is ended.
+MAX_PENDING_EVENTS = 2 * MAX_BACKFILLS_PER_BATCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +91,11 @@ def unavailable_result(error: BaseException) -> ExecutionResult:
 class Member:
     """One subscriber: what it has yet to receive."""
 
-    __slots__ = ("queue",)
+    __slots__ = ("queue", "dropped")
 
     def __init__(self) -> None:
         self.queue: asyncio.Queue = asyncio.Queue()
+        self.dropped = False
 
 
 class Group:
@@ -152,6 +161,16 @@ class Group:
 
     def _fan_out(self, result) -> None:
         for member in self.members:
+            if member.queue.qsize() >= MAX_PENDING_EVENTS:
+                # A subscriber that does not read: dropped rather than buffered forever.
+                if not member.dropped:
+                    member.dropped = True
+                    member.queue.put_nowait(error_result(
+                        f"More than {MAX_PENDING_EVENTS} events were waiting for this "
+                        "subscriber: it is ended.", SERVICE_UNAVAILABLE.code,
+                    ))  # fmt: skip
+                    member.queue.put_nowait(_END)
+                continue
             member.queue.put_nowait(result)
 
     async def _run(self) -> None:

@@ -202,3 +202,19 @@ async def test_a_task_instance_change_is_an_event(hub):
     assert events[0].data["backfillUpdates"]["backfillId"] == ACTIVE_BACKFILL
     for stream in streams:
         await stream.aclose()
+
+
+async def test_a_subscriber_that_does_not_read_is_ended_not_buffered(hub, monkeypatch):
+    from backfill_gateway.web.live import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "MAX_PENDING_EVENTS", 2)
+    stream = await hub.subscribe("subscription { backfillUpdates { backfillId } }", None, None, ANONYMOUS)
+    async with asyncio.timeout(30):
+        while not next(iter(hub.groups.values())).idle.is_set():
+            await asyncio.sleep(0.01)
+        received = [event async for event in stream]
+    assert [event.data["backfillUpdates"]["backfillId"] for event in received[:2]] == [1, 2]
+    assert received[2].data is None
+    assert received[2].errors[0].extensions["code"] == "SERVICE_UNAVAILABLE"
+    assert len(received) == 3
+    assert not hub.groups
