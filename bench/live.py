@@ -40,8 +40,8 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from backfill_gateway.app import create_app  # noqa: E402
 from backfill_gateway.db.engine import create_engine as create_async_engine  # noqa: E402
-from backfill_gateway.db.urls import to_async_url  # noqa: E402
 from backfill_gateway.db.tables import backfill_dag_run, dag_run  # noqa: E402
+from backfill_gateway.db.urls import to_async_url  # noqa: E402
 from backfill_gateway.resolvers.context import ANONYMOUS  # noqa: E402
 from backfill_gateway.settings import Settings  # noqa: E402
 from tests.support.live_client import TransportWSClient  # noqa: E402

@@ -18,7 +18,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert, select, update
 from websockets.exceptions import ConnectionClosed
 
-from backfill_gateway.db.engine import create_engine
 from tests.conftest import _enter_database
 from tests.support.airflow_versions import (
     LATEST,

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
+from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 from backfill_gateway.resolvers.context import ANONYMOUS
 from tests.conftest import gateway_app
-from backfill_gateway.db.engine import create_engine
 from tests.support.airflow_versions import dataset_for, load_versioned_dataset
 
 pytestmark = pytest.mark.airflow_versions("3.0", "3.1", "3.2", "3.3")
