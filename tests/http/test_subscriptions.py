@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import _enter_database
@@ -27,6 +27,7 @@ from tests.support.airflow_versions import (
     version_table,
 )
 from tests.support.live_client import SSEClient, TransportWSClient
+from tests.support.live_rows import complete, finish_a_run
 from tests.support.server import running_server
 
 pytestmark = pytest.mark.slow
@@ -76,30 +77,6 @@ async def until_freed(base_url: str) -> None:
     async with asyncio.timeout(10):
         while await live_gauge(base_url) or await live_gauge(base_url, "gateway_live_groups"):
             await asyncio.sleep(0.05)
-
-
-async def finish_a_run(engine, backfill_id: int) -> None:
-    """A run of the backfill succeeds, as Airflow's scheduler records it."""
-    now = datetime.now(UTC)
-    async with engine.begin() as connection:
-        run_id = (await connection.execute(
-            select(DAG_RUN.c.id).join(SLOT, SLOT.c.dag_run_id == DAG_RUN.c.id)
-            .where(SLOT.c.backfill_id == backfill_id, DAG_RUN.c.state == "running")
-            .order_by(DAG_RUN.c.id).limit(1)
-        )).scalar_one()  # fmt: skip
-        await connection.execute(
-            update(DAG_RUN).where(DAG_RUN.c.id == run_id)
-            .values(state="success", end_date=now, updated_at=now)
-        )  # fmt: skip
-
-
-async def complete(engine, backfill_id: int) -> None:
-    now = datetime.now(UTC)
-    async with engine.begin() as connection:
-        await connection.execute(
-            update(BACKFILL).where(BACKFILL.c.id == backfill_id)
-            .values(completed_at=now, updated_at=now)
-        )  # fmt: skip
 
 
 def data(message: dict) -> dict:

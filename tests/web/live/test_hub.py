@@ -20,6 +20,7 @@ from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 from backfill_gateway.resolvers.context import ANONYMOUS
 from tests.conftest import gateway_app
 from tests.support.airflow_versions import dataset_for, load_versioned_dataset
+from tests.support.live_rows import finish_a_run
 
 pytestmark = pytest.mark.airflow_versions("3.0", "3.1", "3.2", "3.3")
 
@@ -49,23 +50,6 @@ async def hub(empty_database, demo_dataset):
     assert not hub.groups
     await app.state.engine.dispose()
     await engine.dispose()
-
-
-async def finish_a_run(engine, backfill_id: int) -> int:
-    """What Airflow's scheduler does when a run succeeds: state, end date, updated_at."""
-    now = datetime.now(UTC)
-    async with engine.begin() as connection:
-        run_id = (await connection.execute(
-            select(dag_run.c.id)
-            .join(backfill_dag_run, backfill_dag_run.c.dag_run_id == dag_run.c.id)
-            .where(backfill_dag_run.c.backfill_id == backfill_id, dag_run.c.state == "running")
-            .order_by(dag_run.c.id).limit(1)
-        )).scalar_one()  # fmt: skip
-        await connection.execute(
-            update(dag_run).where(dag_run.c.id == run_id)
-            .values(state="success", end_date=now, updated_at=now)
-        )  # fmt: skip
-    return run_id
 
 
 async def subscribers(hub, count: int, variables: dict) -> list:
