@@ -36,8 +36,6 @@ SCOPED_TOKEN = "sales-team-token"
 TOKENS = f"sales:reader:{hashlib.sha256(SCOPED_TOKEN.encode()).hexdigest()}:dags=sales_*"
 PER_CONNECTION, PER_WORKER = 3, 6
 BACKFILL = version_table(LATEST, "backfill")
-DAG_RUN = version_table(LATEST, "dag_run")
-SLOT = version_table(LATEST, "backfill_dag_run")
 BY_IDS = """subscription($ids: [Int!]) { backfillUpdates(filter: {backfillIds: $ids}) {
   backfillId dagId status completedAt progress { runningCount successCount } } }"""
 ALL = "subscription { backfillUpdates { backfillId dagId } }"
