@@ -156,6 +156,13 @@ async def test_a_scoped_token_receives_only_its_dags(live):
         assert events and all(event["dagId"].startswith("sales_") for event in events)
         await complete(engine, 23)  # clickstream_sessionize: outside the scope
         assert await client.silent_for(QUIET)
+    # The other ways to present the token: the upgrade request's header, a bare `token`.
+    for payload, headers in (
+        ({}, {"Authorization": f"Bearer {SCOPED_TOKEN}"}), ({"token": SCOPED_TOKEN}, {}),
+    ):
+        async with TransportWSClient.connect(base_url, payload, headers) as client:
+            await client.subscribe(ALL)
+            assert data(await client.receive())["dagId"].startswith("sales_")
     async with SSEClient.subscribe(
         base_url, ALL, headers={"authorization": f"Bearer {SCOPED_TOKEN}"}
     ) as stream:  # fmt: skip
