@@ -38,6 +38,8 @@ if str(HERE.parent) not in sys.path:
 from bench import workloads  # noqa: E402
 
 STANDARD = ("q1", "q2", "q3", "q3first", "q4", "q5")
+# The smallest query: what a request costs on this machine right now, whatever the data.
+FLOOR_DOCUMENT = "{ backfills(first: 1) { nodes { backfillId } } }"
 
 # One listing document for the filters: a page of 50 with the filter's totalCount and each
 # backfill's status (computed from the same probes as the status filters), and no slots:
@@ -85,6 +87,8 @@ def bodies(url: str, fx: dict, wanted: list[str]) -> dict[str, dict]:
     for name in wanted:
         if name in manifest:
             plan[manifest[name]["title"]] = workloads.resolve(url, workloads.OUR_QUERIES, name, manifest[name], fx)
+        elif name == "floor":
+            plan["floor: backfills(first: 1)"] = {"body": {"query": FLOOR_DOCUMENT}, "checks": []}
         elif name == "filters":
             for label, spec in FILTERS.items():
                 plan[f"filter {label}"] = {"body": {"query": FILTER_DOCUMENT, "variables": {"filter": spec}},
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database-url", default=None, help="what the gateways read (default: --dsn)")
     ap.add_argument("--runs", type=int, default=20, help="measured requests per query and gateway")
     ap.add_argument("--warmup", type=int, default=3, help="discarded requests per query and gateway")
-    ap.add_argument("--queries", default=",".join([*STANDARD, "filters"]))
+    ap.add_argument("--queries", default=",".join(["floor", *STANDARD, "filters"]))
     ap.add_argument("--port", type=int, default=8030, help="first port; one per gateway")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "large" / "large.json")
     a = ap.parse_args(argv)
