@@ -57,10 +57,12 @@ from sqlalchemy import MetaData  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable  # noqa: E402
 
+from backfill_gateway.db.airflow_schema import REVISION_OF  # noqa: E402
 from backfill_gateway.db.tables import metadata  # noqa: E402
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/bench"
 GENERATOR = "backfill-gateway bench/gen_data.py v1"
+AIRFLOW_REVISION = REVISION_OF["3.3"]  # db.tables is Airflow 3.3's DDL
 
 # Fixed dates: nothing depends on the clock of the machine that generates.
 ANCHOR = datetime(2026, 10, 1, tzinfo=UTC)  # "now" of the dataset; all data lies before it
@@ -474,6 +476,9 @@ async def load(dsn: str, size: str, seed: int, log=print) -> dict:
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
                         f" (SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
                     )
+            # The revision of the schema db.tables describes: the gateway refuses a database
+            # without exactly one alembic_version row (db.airflow_schema).
+            await conn.execute("INSERT INTO alembic_version (version_num) VALUES ($1)", AIRFLOW_REVISION)
         timings["constraints_s"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    false,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
@@ -50,8 +59,21 @@ def backfill_status(
     return BackfillStatus.RUNNING
 
 
+def _any_row(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Whether a row meets `conditions`, probed per backfill: `(SELECT 1 … LIMIT 1) IS NOT NULL`.
+
+    Not `EXISTS`: PostgreSQL may run an EXISTS under OR/NOT as a *hashed* subplan that
+    reads every matching row of the table once (all ~1M slots, or all queued and
+    running runs) before the first backfill is checked; a scalar subquery is never
+    hashed, so each backfill the cheaper conditions let through costs one index probe
+    that stops at the first row.
+    """
+    probe = select(literal_column("1")).where(*conditions).limit(literal_column("1"))
+    return probe.scalar_subquery().is_not(None)
+
+
 def has_slots() -> ColumnElement[bool]:
-    return exists().where(backfill_dag_run.c.backfill_id == backfill.c.id)
+    return _any_row(backfill_dag_run.c.backfill_id == backfill.c.id)
 
 
 def has_active_runs() -> ColumnElement[bool]:
@@ -60,7 +82,7 @@ def has_active_runs() -> ColumnElement[bool]:
     Its runs are always of its DAG: matching `dag_id` too lets the database use
     Airflow's (state, dag_id) indexes; nothing indexes `dag_run.backfill_id`.
     """
-    return exists().where(
+    return _any_row(
         dag_run.c.dag_id == backfill.c.dag_id,
         dag_run.c.state.in_(ACTIVE_RUN_STATES),
         dag_run.c.backfill_id == backfill.c.id,

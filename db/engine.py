@@ -73,17 +73,22 @@ def create_engine(
     `connect_timeout` bounds opening a connection (so a dead server fails fast);
     `statement_timeout` (seconds, 0 = none) is enforced by the server on each
     statement: PostgreSQL `statement_timeout`, MySQL `max_execution_time`,
-    MariaDB `max_statement_time`. SQLite has neither.
+    MariaDB `max_statement_time`. SQLite has neither. PostgreSQL sessions run with
+    `jit = off`.
     """
     backend = url.split(":", 1)[0].split("+", 1)[0]
     connect_args: dict[str, Any] = {}
     if backend == "postgresql":
         if connect_timeout is not None:
             connect_args["timeout"] = connect_timeout
+        # No JIT: the planner costs a per-backfill probe (status filters) as if it ran on
+        # every row, so a statement that executes in ~10 ms crosses jit_above_cost and
+        # spends hundreds of ms compiling; the gateway's statements are all this short.
+        connect_args["server_settings"] = {"jit": "off"}
         if statement_timeout:
-            connect_args["server_settings"] = {
-                "statement_timeout": str(max(1, round(statement_timeout * 1000)))
-            }
+            connect_args["server_settings"]["statement_timeout"] = str(
+                max(1, round(statement_timeout * 1000))
+            )
     elif backend in ("mysql", "mariadb") and connect_timeout is not None:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))
     engine = create_async_engine(
