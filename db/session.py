@@ -13,6 +13,7 @@ from sqlalchemy.sql import Executable
 
 from backfill_gateway.db.engine import checkout, defaults_to_autocommit
 from backfill_gateway.db.errors import (
+    DatabaseUnavailable,
     PoolExhausted,
     is_connection_lost,
     is_unavailable,
@@ -51,6 +52,7 @@ class ReadSession:
         self._current = 0  # index of the engine the connection is (to be) opened on
         self._connection: AsyncConnection | None = None
         self._exhausted: PoolExhausted | None = None
+        self._aborted = False
         self._lock = asyncio.Lock()
 
     @property
@@ -64,6 +66,8 @@ class ReadSession:
 
     async def all(self, statement: Executable, parameters: dict | None = None) -> Sequence[Row]:
         async with self._lock:
+            if self._aborted:
+                raise DatabaseUnavailable("The request was abandoned.")
             if self._exhausted is not None:
                 # The pool had no connection within its timeout: the rest of the request
                 # fails at once instead of waiting that long again per statement.
@@ -81,6 +85,10 @@ class ReadSession:
                 if not retry:
                     raise self._unavailable_or(error) from error
                 lost = error
+            if self._aborted:
+                # The request is over (timed out): its DataLoader tasks must not open a
+                # new connection for a statement nobody waits for.
+                raise DatabaseUnavailable("The request was abandoned.") from lost
             await self._discard()
             self._current = (self._current + 1) % len(self.engines)
             note_read_retry()
@@ -119,7 +127,9 @@ class ReadSession:
                 logger.warning("discarding a database connection: %s", type(error).__name__)
 
     async def abort(self) -> None:
-        """Drop the connection at once, even with a statement in flight (request timeout)."""
+        """Drop the connection at once, even with a statement in flight (request timeout);
+        nothing runs on this session afterwards."""
+        self._aborted = True
         await self._discard()
 
     async def close(self) -> None:
