@@ -31,7 +31,12 @@ from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
 from backfill_gateway.web.health import healthz, readiness_endpoint
 from backfill_gateway.web.json_logging import configure_logging
-from backfill_gateway.web.metrics import mark_worker_exit, metrics_endpoint, observe_replicas
+from backfill_gateway.web.metrics import (
+    mark_worker_exit,
+    metrics_endpoint,
+    observe_pool,
+    observe_replicas,
+)
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
 
@@ -132,6 +137,7 @@ def create_app(
         await reads.start()
         if tune_gc:
             tune_garbage_collector()
+        observe_pool(engine)  # every live worker reports its share of the budget from the start
         yield
         await reads.stop()
         await engine.dispose()

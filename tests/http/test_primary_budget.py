@@ -98,9 +98,10 @@ async def test_connections_never_exceed_the_ceiling(http_database, tmp_path):
         f"{len(refused)} refused with 503"
     )
     assert max(counts) <= CEILING, counts
-    assert max(counts) > PER_WORKER  # both workers held connections: the load wanted more
+    # The kernel decides which worker accepts each request: at least one was saturated.
+    assert max(counts) >= PER_WORKER
     assert len(served) + len(refused) == LOAD, statuses
-    assert 0 < len(served) <= CEILING
+    assert PER_WORKER <= len(served) <= CEILING
     for response in refused:
         assert response.headers["retry-after"] == "1"
         body = response.json()
