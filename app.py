@@ -37,6 +37,7 @@ from backfill_gateway.web.metrics import (
     mark_worker_exit,
     metrics_endpoint,
     observe_live,
+    observe_pool,
     observe_poll,
     observe_replicas,
 )
@@ -90,7 +91,11 @@ def create_app(
     """The gateway. Inside another server (the Airflow plugin): `authenticator` replaces
     the gateway's tokens, and `tune_gc=False` leaves the host process's GC alone."""
     settings = settings or Settings()
-    engine = _database_engine(settings, settings.resolved_database_url)
+    # The primary's budget: this worker never holds more than primary_max_connections.
+    engine = _database_engine(
+        settings, settings.resolved_database_url,
+        pool_size=settings.primary_pool_size, max_overflow=settings.primary_pool_overflow,
+    )
     reads = read_engines(settings, engine)
     # One detection waits at most as long as a request waits for a connection.
     airflow = DetectedAirflowSchema(
@@ -146,6 +151,7 @@ def create_app(
         await reads.start()
         if tune_gc:
             tune_garbage_collector()
+        observe_pool(engine)  # every live worker reports its share of the budget from the start
         yield
         await hub.close()
         await reads.stop()
@@ -182,12 +188,15 @@ def create_app(
     return app
 
 
-def _database_engine(settings: Settings, url: str):
-    """An engine for the primary or a replica: the same pool, timeouts and autocommit."""
+def _database_engine(
+    settings: Settings, url: str, *, pool_size: int | None = None, max_overflow: int | None = None
+):
+    """An engine for the primary or a replica: the same timeouts and autocommit; the pool
+    as configured (the primary's capped to its budget by the caller)."""
     return create_engine(
         url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.pool_max_overflow,
+        pool_size=settings.pool_size if pool_size is None else pool_size,
+        max_overflow=settings.pool_max_overflow if max_overflow is None else max_overflow,
         pool_timeout=settings.pool_timeout_seconds,
         connect_timeout=settings.db_connect_timeout_seconds,
         statement_timeout=settings.statement_timeout_seconds,

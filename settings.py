@@ -63,10 +63,15 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
 
-    # Database pool.
+    # Database pool, per worker process. Every connection to the primary (reads, the
+    # finalize transaction, token checks, readiness) comes from it, so a worker never holds
+    # more than `primary_max_connections` (default: pool size plus overflow) and the gateway
+    # never more than workers x that. A request waits at most `pool_timeout_seconds` for a
+    # connection, then answers SERVICE_UNAVAILABLE (503) with Retry-After.
     pool_size: int = Field(default=10, ge=1)
     pool_max_overflow: int = Field(default=10, ge=0)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    primary_max_connections: int | None = Field(default=None, ge=1)
 
     # Who may call: `name:role:sha256hex` entries, comma-separated, and/or a file of lines.
     tokens: str = ""
@@ -186,6 +191,24 @@ class Settings(BaseSettings):
                     "(scheme://host[:port], no path)"
                 )
         return self
+
+    @property
+    def primary_pool_size(self) -> int:
+        """Connections the pool keeps open on the primary, within the budget."""
+        return min(self.pool_size, self.primary_connection_budget)
+
+    @property
+    def primary_pool_overflow(self) -> int:
+        """Connections the pool may open beyond its size, within the budget."""
+        return min(self.pool_max_overflow, self.primary_connection_budget - self.primary_pool_size)
+
+    @property
+    def primary_connection_budget(self) -> int:
+        """Most connections one worker holds on the primary."""
+        wanted = self.pool_size + self.pool_max_overflow
+        if self.primary_max_connections is None:
+            return wanted
+        return min(wanted, self.primary_max_connections)
 
     @property
     def cors_origins(self) -> list[str]:

@@ -7,14 +7,20 @@ statement recorder (db/statements.py).
 
 from __future__ import annotations
 
+import asyncio
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from backfill_gateway.db.statements import record_statements_of
+
+# The PostgreSQL application_name of the gateway's connections.
+APPLICATION_NAME = "backfill-gateway"
 
 # Most seconds a request waits for a usable connection: a free pool slot, then a
 # new connection (or the pre-ping of a pooled one). Drivers bound the TCP connect
@@ -22,6 +28,8 @@ from backfill_gateway.db.statements import record_statements_of
 _acquire_timeouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # Engines whose connections default to AUTOCOMMIT (see create_engine).
 _autocommit_engines: weakref.WeakSet = weakref.WeakSet()
+# Callers waiting for a connection of each engine right now (a /metrics gauge).
+_waiting: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _json_serializer(value: Any) -> str:
@@ -81,14 +89,14 @@ def create_engine(
     if backend == "postgresql":
         if connect_timeout is not None:
             connect_args["timeout"] = connect_timeout
+        # Operators (and the budget test) find the gateway's sessions in pg_stat_activity.
         # No JIT: the planner costs a per-backfill probe (status filters) as if it ran on
         # every row, so a statement that executes in ~10 ms crosses jit_above_cost and
         # spends hundreds of ms compiling; the gateway's statements are all this short.
-        connect_args["server_settings"] = {"jit": "off"}
+        server_settings = {"application_name": APPLICATION_NAME, "jit": "off"}
         if statement_timeout:
-            connect_args["server_settings"]["statement_timeout"] = str(
-                max(1, round(statement_timeout * 1000))
-            )
+            server_settings["statement_timeout"] = str(max(1, round(statement_timeout * 1000)))
+        connect_args["server_settings"] = server_settings
     elif backend in ("mysql", "mariadb") and connect_timeout is not None:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))
     engine = create_async_engine(
@@ -119,6 +127,33 @@ def create_engine(
 def acquire_timeout(sync_engine) -> float | None:
     """Most seconds to wait for a usable connection of this engine (None: no bound)."""
     return _acquire_timeouts.get(sync_engine)
+
+
+async def checkout(engine: AsyncEngine) -> AsyncConnection:
+    """A connection of `engine`, waiting at most its acquire timeout; counted as waiting
+    meanwhile. Raises what the pool or the driver raised (or TimeoutError)."""
+    sync_engine = engine.sync_engine
+    _waiting[sync_engine] = _waiting.get(sync_engine, 0) + 1
+    try:
+        async with asyncio.timeout(acquire_timeout(sync_engine)):
+            return await engine.connect()
+    finally:
+        _waiting[sync_engine] -= 1
+
+
+@asynccontextmanager
+async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """`engine.connect()` through `checkout`: bounded and counted while waiting."""
+    connection = await checkout(engine)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def waiting_for_connection(engine: AsyncEngine) -> int:
+    """How many callers are waiting for a connection of `engine` now."""
+    return _waiting.get(engine.sync_engine, 0)
 
 
 def defaults_to_autocommit(sync_engine) -> bool:

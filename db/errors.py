@@ -34,12 +34,38 @@ class DatabaseUnavailable(Exception):
         self.message = message
 
 
+class PoolExhausted(DatabaseUnavailable):
+    """Every connection the gateway may hold on the database is in use, and none was freed
+    within the pool timeout: the gateway's own budget, not the database, says "not now"."""
+
+
+# Lost connections, as opposed to a database that refuses work: PostgreSQL connection
+# exceptions (class 08) and a backend terminated by an administrator or a crash (57P01,
+# 57P02); MySQL / MariaDB "gone away", "lost connection", "connection was killed" and
+# disconnections for inactivity.
+_CONNECTION_LOST_SQLSTATES = {"57P01", "57P02"}
+_CONNECTION_LOST_MYSQL_ERRORS = {1927, 2006, 2013, 2055, 4031}
+
+
 def _sqlstate(error: BaseException) -> str | None:
     orig = getattr(error, "orig", None)
     for candidate in (orig, getattr(orig, "__cause__", None)):
         code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
         if isinstance(code, str):
             return code
+    return None
+
+
+def _raw_mysql_errno(error: BaseException) -> int | None:
+    """The error number of a MySQL driver error SQLAlchemy did not wrap (raised while the
+    pool resets or configures a connection)."""
+    try:
+        import pymysql
+    except ImportError:  # pragma: no cover - a dependency of aiomysql
+        return None
+    if isinstance(error, pymysql.err.MySQLError):
+        args = error.args or (None,)
+        return args[0] if isinstance(args[0], int) else None
     return None
 
 
@@ -64,6 +90,9 @@ def is_unavailable(error: BaseException) -> bool:
         return False
     if isinstance(error, OSError):  # refused, reset, unreachable, connect timeout
         return True
+    errno = _raw_mysql_errno(error)
+    if errno is not None:
+        return errno in _UNAVAILABLE_MYSQL_ERRORS or errno >= 2000
     try:
         import asyncpg
     except ImportError:  # pragma: no cover - asyncpg is a dependency
@@ -76,6 +105,35 @@ def is_unavailable(error: BaseException) -> bool:
     )
 
 
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether `error` means the connection itself broke (killed, reset, closed under the
+    statement), so the same statement may run again on a fresh connection.
+
+    Not a statement timeout, not an exhausted pool, not a refused or failed connection
+    attempt, and never an SQL error: those would fail the same way again (or are the
+    budget working as intended)."""
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:  # the dialect recognised a disconnect
+            return True
+        args = getattr(error.orig, "args", None) or (None,)
+        if isinstance(args[0], int):
+            return args[0] in _CONNECTION_LOST_MYSQL_ERRORS
+        code = _sqlstate(error)
+        if code is not None:
+            return code in _CONNECTION_LOST_SQLSTATES or code in ("08003", "08006")
+        return isinstance(error, exc.InterfaceError) and "closed" in str(error.orig).lower()
+    if isinstance(error, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+        return True
+    errno = _raw_mysql_errno(error)
+    if errno is not None:
+        return errno in _CONNECTION_LOST_MYSQL_ERRORS
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError)
+
+
 def unavailable_error(error: BaseException) -> DatabaseUnavailable:
     """The client-facing error for a connectivity failure; the details go to the log."""
     logger.warning(
@@ -86,5 +144,5 @@ def unavailable_error(error: BaseException) -> DatabaseUnavailable:
     ):
         return DatabaseUnavailable("The database did not answer within the statement timeout.")
     if isinstance(error, exc.TimeoutError):
-        return DatabaseUnavailable("No database connection is free; try again shortly.")
+        return PoolExhausted("No database connection is free; try again shortly.")
     return DatabaseUnavailable("The database is unavailable; try again shortly.")

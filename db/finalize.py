@@ -35,13 +35,15 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 import orjson
-from sqlalchemy import ColumnElement, Insert, Select, Update, insert, select, update
+from sqlalchemy import ColumnElement, Insert, Select, Update, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.backfill_status import has_active_runs, has_slots
 from backfill_gateway.db.dag_scope import DagScope, bound_dag_scope_condition
+from backfill_gateway.db.engine import connected
+from backfill_gateway.db.errors import DatabaseUnavailable, is_connection_lost, is_unavailable
 from backfill_gateway.db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
@@ -155,7 +157,7 @@ async def write_transaction(
 ) -> AsyncIterator[AsyncConnection]:
     """One transaction on its own connection: committed on success (rolled back instead
     when `commit` is false), rolled back on error."""
-    async with engine.connect() as connection:
+    async with connected(engine) as connection:  # counted as waiting meanwhile
         if engine.dialect.name == "sqlite":
             # SQLAlchemy's SQLite recipe: keep the driver from emitting its own (deferred)
             # BEGIN and emit ours. Driver-level AUTOCOMMIT is scoped to this connection,
@@ -180,9 +182,43 @@ async def write_transaction(
                     await transaction.rollback()
                 raise
             if commit:
-                await transaction.commit()
+                try:
+                    await transaction.commit()
+                except Exception as error:
+                    if is_unavailable(error) or is_connection_lost(error):
+                        # The COMMIT may have reached the server before the connection
+                        # went: only the database can tell whether it was applied.
+                        raise CommitInterrupted(
+                            "The database connection was lost while committing; whether the "
+                            "change was written is unknown."
+                        ) from error
+                    raise
             else:
                 await transaction.rollback()
+
+
+class CommitInterrupted(DatabaseUnavailable):
+    """The connection was lost during COMMIT: the transaction may or may not be committed."""
+
+
+async def audit_rows_committed(engine: AsyncEngine, rows: Sequence[dict]) -> bool:
+    """Whether these audit rows (from `audit_rows`) are in `log`, on a fresh connection.
+
+    They were inserted in the same transaction as the UPDATE, so they are there exactly
+    when it committed. Each row is told apart by its time, owner and `extra` (which names
+    the backfill): a finalize that did not commit left none of them."""
+    if not rows:
+        return True
+    first = rows[0]
+    statement = select(func.count()).select_from(log).where(
+        log.c.event == AUDIT_EVENT,
+        log.c.dttm == first["dttm"],
+        log.c.owner == first["owner"],
+        log.c.extra.in_([row["extra"] for row in rows]),
+    )
+    async with engine.connect() as connection:
+        found = (await connection.execute(statement)).scalar_one()
+    return found == len(rows)
 
 
 # SQLite "database is locked"/"busy"; PostgreSQL lock_not_available, deadlock_detected,

@@ -6,12 +6,20 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
-from backfill_gateway.db.engine import acquire_timeout, defaults_to_autocommit
-from backfill_gateway.db.errors import is_unavailable, unavailable_error
+from backfill_gateway.db.engine import checkout, defaults_to_autocommit
+from backfill_gateway.db.errors import (
+    DatabaseUnavailable,
+    PoolExhausted,
+    is_connection_lost,
+    is_unavailable,
+    unavailable_error,
+)
+from backfill_gateway.db.statements import note_read_retry
 
 logger = logging.getLogger("gateway.db")
 
@@ -21,7 +29,14 @@ class ReadSession:
 
     `engines` are the databases it may read from, in preference order (read replicas,
     then the primary: db.replicas.ReadEngines.order()); the connection is opened on the
-    first. They should default to autocommit (`create_engine(autocommit=True)`);
+    first. A statement whose connection is lost under it
+    (killed, reset: `db.errors.is_connection_lost`) runs once more on a fresh connection
+    of the next engine (the same one when there is only one), so a failover or a pooler
+    restart costs the client nothing. Reads are idempotent and nothing has been answered
+    yet, so the retry is invisible. Statement timeouts, SQL errors and an exhausted pool
+    are never retried. A second engine is also tried when the first cannot be reached.
+
+    The engines should default to autocommit (`create_engine(autocommit=True)`);
     otherwise each connection is switched to it after checkout.
 
     DataLoaders dispatch their batches concurrently; a connection runs one
@@ -34,34 +49,75 @@ class ReadSession:
         if not engines:
             raise ValueError("a ReadSession needs at least one engine")
         self.engines = tuple(engines)
-        self._engine = self.engines[0]
+        self._current = 0  # index of the engine the connection is (to be) opened on
         self._connection: AsyncConnection | None = None
+        self._exhausted: PoolExhausted | None = None
+        self._aborted = False
         self._lock = asyncio.Lock()
 
     @property
+    def engine(self) -> AsyncEngine:
+        """The engine this session reads from now."""
+        return self.engines[self._current]
+
+    @property
     def dialect_name(self) -> str:
-        return self._engine.dialect.name
+        return self.engines[0].dialect.name
 
     async def all(self, statement: Executable, parameters: dict | None = None) -> Sequence[Row]:
         async with self._lock:
+            if self._aborted:
+                raise DatabaseUnavailable("The request was abandoned.")
+            if self._exhausted is not None:
+                # The pool had no connection within its timeout: the rest of the request
+                # fails at once instead of waiting that long again per statement.
+                raise self._exhausted
+            connected = self._connection is not None
             try:
-                if self._connection is None:
-                    async with asyncio.timeout(acquire_timeout(self._engine.sync_engine)):
-                        connection = await self._engine.connect()
-                    if not defaults_to_autocommit(connection.sync_engine):
-                        connection = await connection.execution_options(
-                            isolation_level="AUTOCOMMIT"
-                        )
-                    self._connection = connection
-                result = await self._connection.execute(statement, parameters)
-                return result.all()
+                return await self._execute(statement, parameters)
             except Exception as error:
-                if is_unavailable(error):
-                    raise unavailable_error(error) from error
-                raise
+                retry = is_connection_lost(error) or (
+                    # The next engine when this one cannot be reached; never for a full
+                    # pool (the budget working), which another engine must not absorb.
+                    not connected and len(self.engines) > 1 and is_unavailable(error)
+                    and not isinstance(error, exc.TimeoutError)
+                )
+                if not retry:
+                    raise self._unavailable_or(error) from error
+                lost = error
+            if self._aborted:
+                # The request is over (timed out): its DataLoader tasks must not open a
+                # new connection for a statement nobody waits for.
+                raise DatabaseUnavailable("The request was abandoned.") from lost
+            await self._discard()
+            self._current = (self._current + 1) % len(self.engines)
+            note_read_retry()
+            logger.info("read retried on a fresh connection after %s", type(lost).__name__)
+            try:
+                return await self._execute(statement, parameters)
+            except Exception as error:
+                raise self._unavailable_or(error) from error
 
-    async def abort(self) -> None:
-        """Drop the connection at once, even with a statement in flight (request timeout)."""
+    async def _execute(self, statement: Executable, parameters: dict | None) -> Sequence[Row]:
+        if self._connection is None:
+            connection = await checkout(self.engine)
+            if not defaults_to_autocommit(connection.sync_engine):
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            self._connection = connection
+        result = await self._connection.execute(statement, parameters)
+        return result.all()
+
+    def _unavailable_or(self, error: Exception) -> Exception:
+        """The error to raise: DatabaseUnavailable for an outage, else the error itself."""
+        if not is_unavailable(error):
+            return error
+        unavailable = unavailable_error(error)
+        if isinstance(unavailable, PoolExhausted):
+            self._exhausted = unavailable
+        return unavailable
+
+    async def _discard(self) -> None:
+        """Drop the (broken) connection; the pool replaces it."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
             try:
@@ -69,6 +125,12 @@ class ReadSession:
                 await connection.close()
             except Exception as error:  # noqa: BLE001
                 logger.warning("discarding a database connection: %s", type(error).__name__)
+
+    async def abort(self) -> None:
+        """Drop the connection at once, even with a statement in flight (request timeout);
+        nothing runs on this session afterwards."""
+        self._aborted = True
+        await self._discard()
 
     async def close(self) -> None:
         if self._connection is not None:

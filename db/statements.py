@@ -19,9 +19,11 @@ from sqlalchemy import event
 
 @dataclass
 class StatementLog:
-    """SQL statements a unit of work sent, in order."""
+    """SQL statements a unit of work sent, in order, and how many of its reads were retried
+    on a fresh connection after losing theirs (a retried statement is recorded twice)."""
 
     statements: list[str] = field(default_factory=list)
+    read_retries: int = 0
 
     @property
     def count(self) -> int:
@@ -55,6 +57,12 @@ def recording_context(log: StatementLog) -> contextvars.Context:
 def _record_statement(conn, cursor, statement, parameters, context, executemany) -> None:
     for log in _active_logs.get():
         log.statements.append(statement)
+
+
+def note_read_retry() -> None:
+    """Count one read retried on a fresh connection in the recordings active here."""
+    for log in _active_logs.get():
+        log.read_retries += 1
 
 
 def record_statements_of(sync_engine) -> None:

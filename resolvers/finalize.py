@@ -11,6 +11,7 @@ earlier read, so concurrent callers and retries finalize each orphan exactly onc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,17 +19,21 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SqlAlchemyTimeout
 
 from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.db.backfill_status import BackfillStatus
 from backfill_gateway.db.dag_scope import DagScope
+from backfill_gateway.db.errors import is_unavailable, unavailable_error
 from backfill_gateway.db.tables import MAX_INTEGER
 from backfill_gateway.resolvers.auth import require_admin
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.dag_permissions import checked_edit_scope, require_edit_permission
-from backfill_gateway.resolvers.errors import ServiceUnavailable
+from backfill_gateway.resolvers.errors import GatewayError, ServiceUnavailable
 from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.settings import MIN_GRACE_PERIOD_SECONDS
+
+logger = logging.getLogger("gateway.finalize")
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -196,8 +201,51 @@ async def finalize_orphaned_backfills(
             raise ServiceUnavailable(
                 "The database is busy (lock timeout or deadlock); nothing was written. Retry."
             ) from error
+        if is_unavailable(error):
+            raise _lost_before_commit() from error
+        raise
+    except (TimeoutError, SqlAlchemyTimeout) as error:  # no connection free in time
+        raise unavailable_error(error) from error
+    except Exception as error:
+        # Unwrapped driver errors (the pool configuring a connection that just broke).
+        if not isinstance(error, GatewayError) and is_unavailable(error):
+            raise _lost_before_commit() from error
         raise
     return report
+
+
+def _lost_before_commit() -> ServiceUnavailable:
+    # An uncommitted transaction dies with its connection: nothing was written, and the
+    # write is never retried blindly: the client decides.
+    return ServiceUnavailable(
+        "The database connection was lost before committing; nothing was written. Retry."
+    )
+
+
+async def confirm_commit(
+    context: RequestContext, audit_rows: list[dict], error: finalize_sql.CommitInterrupted
+) -> None:
+    """The connection was lost during COMMIT: ask the database (on a fresh connection)
+    whether the transaction committed. Returns when it did; raises ServiceUnavailable
+    saying truthfully what happened when it did not, or when the database cannot tell."""
+    try:
+        committed = await finalize_sql.audit_rows_committed(context.engine, audit_rows)
+    except Exception as check_error:
+        if not (isinstance(check_error, TimeoutError) or is_unavailable(check_error)):
+            raise
+        raise ServiceUnavailable(
+            "The database connection was lost while committing and the database cannot be "
+            "asked now whether the change was written: run the same call with dryRun: true "
+            "to see each backfill's state before retrying."
+        ) from error
+    if not committed:
+        raise ServiceUnavailable(
+            "The database connection was lost while committing; the database shows nothing "
+            "was written. Retry."
+        ) from error
+    logger.warning(
+        "finalize: the connection was lost during COMMIT; the audit rows show it committed"
+    )
 
 
 class _ConcurrentChange(Exception):
@@ -211,68 +259,86 @@ async def _run(
     cutoff: datetime,
     edit_scope: DagScope | None,
 ) -> list[FinalizeResult]:
-    now = context.now
     # Only the caller's DAGs: others are no candidates, and named ids of them NOT_FOUND.
     scopes = (context.caller.dag_scope, edit_scope)
-    # A dry run takes the same locks (to report LOCKED truthfully) and rolls back.
-    async with finalize_sql.write_transaction(
-        context.engine, commit=not request.dry_run
-    ) as connection:
-        if request.backfill_ids is not None:
-            considered = sorted(set(request.backfill_ids))
-        else:
-            statement = finalize_sql.candidate_ids(request.dag_ids, request.limit, scopes)
-            considered = [row.id for row in await connection.execute(statement)]
-        if not considered:
-            return []
-        locked = {
-            row.id
-            for row in await connection.execute(
-                finalize_sql.lock_candidates(considered, cutoff, scopes)
+    audit_rows: list[dict] = []
+    try:
+        # A dry run takes the same locks (to report LOCKED truthfully) and rolls back.
+        async with finalize_sql.write_transaction(
+            context.engine, commit=not request.dry_run
+        ) as connection:
+            results = await _finalize_in(
+                connection, context, request, grace, cutoff, scopes, audit_rows
             )
-        }
-        rows = {
-            row["id"]: row
-            for row in (
-                await connection.execute(finalize_sql.recheck(considered, context.airflow, scopes))
-            ).mappings()
-        }
-        results: list[FinalizeResult] = []
-        to_finalize: list[FinalizeResult] = []
-        for backfill_id in considered:
-            row = rows.get(backfill_id)
-            if row is None:
-                results.append(
-                    FinalizeResult(backfill_id, Outcome.NOT_FOUND, "no backfill with this id", None)
-                )
-                continue
-            outcome, reason = _classify(row, backfill_id in locked, cutoff, request.dry_run)
-            record = BackfillRecord(row, context.orphan_cutoff)
-            result = FinalizeResult(backfill_id, outcome, reason, record)
-            results.append(result)
-            if outcome is Outcome.FINALIZED:
-                to_finalize.append(result)
-        if to_finalize:
-            ids = [result.backfill_id for result in to_finalize]
-            updated = await connection.execute(
-                finalize_sql.mark_completed(ids, cutoff, now, scopes)
+    except finalize_sql.CommitInterrupted as error:
+        await confirm_commit(context, audit_rows, error)
+    return results
+
+
+async def _finalize_in(
+    connection,
+    context: RequestContext,
+    request: FinalizeRequest,
+    grace: int,
+    cutoff: datetime,
+    scopes,
+    audit_rows: list[dict],
+) -> list[FinalizeResult]:
+    """The statements of one finalize transaction; `audit_rows` receives what it wrote."""
+    now = context.now
+    if request.backfill_ids is not None:
+        considered = sorted(set(request.backfill_ids))
+    else:
+        statement = finalize_sql.candidate_ids(request.dag_ids, request.limit, scopes)
+        considered = [row.id for row in await connection.execute(statement)]
+    if not considered:
+        return []
+    locked = {
+        row.id
+        for row in await connection.execute(
+            finalize_sql.lock_candidates(considered, cutoff, scopes)
+        )
+    }
+    rows = {
+        row["id"]: row
+        for row in (
+            await connection.execute(finalize_sql.recheck(considered, context.airflow, scopes))
+        ).mappings()
+    }
+    results: list[FinalizeResult] = []
+    to_finalize: list[FinalizeResult] = []
+    for backfill_id in considered:
+        row = rows.get(backfill_id)
+        if row is None:
+            results.append(
+                FinalizeResult(backfill_id, Outcome.NOT_FOUND, "no backfill with this id", None)
             )
-            if updated.rowcount != len(ids):
-                # Only possible if an owned run was re-queued between the re-check and the
-                # UPDATE (the row locks keep out new slots and runs). Write nothing.
-                raise _ConcurrentChange
-            await connection.execute(
-                finalize_sql.audit_insert(),
-                finalize_sql.audit_rows(
-                    [(r.backfill_id, r.dag_id, r.reason) for r in to_finalize],
-                    owner=context.caller.name or "",
-                    now=now,
-                    grace_period_seconds=grace,
-                    cutoff=cutoff,
-                ),
-            )
-            for result in to_finalize:
-                result.backfill.completed_at = now
-                result.backfill.updated_at = now
-                result.backfill.status = BackfillStatus.COMPLETED
+            continue
+        outcome, reason = _classify(row, backfill_id in locked, cutoff, request.dry_run)
+        record = BackfillRecord(row, context.orphan_cutoff)
+        result = FinalizeResult(backfill_id, outcome, reason, record)
+        results.append(result)
+        if outcome is Outcome.FINALIZED:
+            to_finalize.append(result)
+    if to_finalize:
+        ids = [result.backfill_id for result in to_finalize]
+        updated = await connection.execute(
+            finalize_sql.mark_completed(ids, cutoff, now, scopes)
+        )
+        if updated.rowcount != len(ids):
+            # Only possible if an owned run was re-queued between the re-check and the
+            # UPDATE (the row locks keep out new slots and runs). Write nothing.
+            raise _ConcurrentChange
+        audit_rows += finalize_sql.audit_rows(
+            [(r.backfill_id, r.dag_id, r.reason) for r in to_finalize],
+            owner=context.caller.name or "",
+            now=now,
+            grace_period_seconds=grace,
+            cutoff=cutoff,
+        )
+        await connection.execute(finalize_sql.audit_insert(), audit_rows)
+        for result in to_finalize:
+            result.backfill.completed_at = now
+            result.backfill.updated_at = now
+            result.backfill.status = BackfillStatus.COMPLETED
     return results

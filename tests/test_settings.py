@@ -87,3 +87,28 @@ def test_a_poll_interval_must_be_positive(monkeypatch):
     monkeypatch.setenv("GATEWAY_LIVE_POLL_SECONDS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("environment", "size", "overflow"),
+    [
+        ({}, 10, 10),  # no budget set: pool size plus overflow
+        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "15"}, 10, 5),
+        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "4"}, 4, 0),
+        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "50"}, 10, 10),  # the pool asks for less
+        ({"GATEWAY_POOL_SIZE": "2", "GATEWAY_POOL_MAX_OVERFLOW": "5",
+          "GATEWAY_PRIMARY_MAX_CONNECTIONS": "3"}, 2, 1),
+    ],
+)
+def test_the_primary_budget_caps_the_pool(monkeypatch, environment, size, overflow):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert (settings.primary_pool_size, settings.primary_pool_overflow) == (size, overflow)
+    assert settings.primary_connection_budget == size + overflow
+
+
+def test_the_primary_budget_is_positive(monkeypatch):
+    monkeypatch.setenv("GATEWAY_PRIMARY_MAX_CONNECTIONS", "0")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -12,6 +12,7 @@ GET runs queries only (a mutation answers 405, `Allow: POST`).
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +29,7 @@ from backfill_gateway.db.airflow_schema import (
     AirflowSchemaError,
     DetectedAirflowSchema,
 )
-from backfill_gateway.db.errors import DatabaseUnavailable, is_unavailable
+from backfill_gateway.db.errors import DatabaseUnavailable, PoolExhausted, is_unavailable
 from backfill_gateway.db.statements import recording_statements
 from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
@@ -144,7 +145,9 @@ class GraphQLEndpoint:
         except Unauthenticated as error:
             return request_error(error.message, error_code_of(error), _CHALLENGE, media_type)
         except DatabaseUnavailable as error:  # Airflow's revocation or FAB tables unreachable
-            return request_error(error.message, error_code_of(error), media_type=media_type)
+            return request_error(
+                error.message, error_code_of(error), self._retry_after(), media_type=media_type
+            )
         record = current_request()
         if record is not None:
             record.caller = caller.name
@@ -194,7 +197,16 @@ class GraphQLEndpoint:
             return request_error(
                 f"The request did not complete within {self.settings.request_timeout_seconds:g} "
                 "seconds.",
-                SERVICE_UNAVAILABLE, media_type=media_type,
+                SERVICE_UNAVAILABLE, self._retry_after(), media_type=media_type,
+            )
+        exhausted = _pool_exhausted(execution.result)
+        if exhausted is not None:
+            # The gateway's connection budget is spent: the request as a whole was not
+            # served (like a timeout), whatever the media type; the client may come back.
+            if record is not None:
+                record.outcome = "unavailable"
+            return request_error(
+                exhausted.message, SERVICE_UNAVAILABLE, self._retry_after(), media_type=media_type
             )
         return graphql_response(
             request, execution.result, context.caller.name, self.settings, media_type
@@ -226,8 +238,11 @@ class GraphQLEndpoint:
                     execution.timed_out = True
         finally:
             await self._release(context, execution.timed_out)
-            _note_execution(statements.count, context.caller)
+            _note_execution(statements.count, statements.read_retries, context.caller)
         return execution
+
+    def _retry_after(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.settings.pool_timeout_seconds)))}
 
     @staticmethod
     async def _release(context: RequestContext, timed_out: bool) -> None:
@@ -238,8 +253,17 @@ class GraphQLEndpoint:
             await context.close()
 
 
-def _note_execution(statement_count: int, caller: Caller) -> None:
+def _pool_exhausted(result) -> PoolExhausted | None:
+    """The pool-exhaustion error the result carries, if any."""
+    for error in getattr(result, "errors", None) or ():
+        if isinstance(error.original_error, PoolExhausted):
+            return error.original_error
+    return None
+
+
+def _note_execution(statement_count: int, read_retries: int, caller: Caller) -> None:
     record = current_request()
     if record is not None:
         record.sql_statements = statement_count
+        record.read_retries = read_retries
         record.caller = caller.name

@@ -24,6 +24,7 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backfill_gateway.db.engine import waiting_for_connection
 from backfill_gateway.web.request_record import RequestRecord
 
 _OPERATION_LABEL = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
@@ -65,8 +66,18 @@ POOL_IDLE = Gauge(
 )
 POOL_CAPACITY = Gauge(
     "gateway_db_pool_capacity",
-    "Most connections the pool may open (pool size plus overflow).",
+    "Most connections the pool may hold on the primary database (pool size plus overflow, "
+    "at most GATEWAY_PRIMARY_MAX_CONNECTIONS); summed over the workers: the gateway's ceiling.",
     multiprocess_mode="livesum",
+)
+POOL_WAITING = Gauge(
+    "gateway_db_pool_waiting",
+    "Requests waiting for a database connection (a free pool slot, or a new connection).",
+    multiprocess_mode="livesum",
+)
+READ_RETRIES = Counter(
+    "gateway_db_read_retries",
+    "Reads whose database connection was lost under them and that ran again on a fresh one.",
 )
 
 REPLICA_LAG = Gauge(
@@ -116,6 +127,7 @@ def operation_label(name: str | None, graphql: bool) -> str:
 
 
 def observe_pool(engine) -> None:
+    POOL_WAITING.set(waiting_for_connection(engine))
     pool = engine.pool
     try:
         checked_out, idle = pool.checkedout(), pool.checkedin()
@@ -143,6 +155,8 @@ def observe_request(record: RequestRecord, route: str, outcome: str, duration: f
         ERRORS.labels(code).inc()
     if record.sql_statements is not None:
         SQL_STATEMENTS.observe(record.sql_statements)
+    if record.read_retries:
+        READ_RETRIES.inc(record.read_retries)
     if record.cost is not None:
         QUERY_COST.observe(record.cost)
 

@@ -53,6 +53,8 @@ def _finish(record: RequestRecord) -> None:
             cost=record.cost,
             error_codes=record.error_codes,
         )
+        if record.read_retries:
+            data["read_retries"] = record.read_retries
     quiet = record.path in QUIET_ROUTES and status < 400
     access_logger.log(
         logging.DEBUG if quiet else logging.INFO,

@@ -31,6 +31,8 @@ class RequestRecord:
     outcome: str | None = None
     error_codes: list[str] = field(default_factory=list)
     sql_statements: int | None = None
+    # Reads that lost their connection and ran again on a fresh one (db.session).
+    read_retries: int = 0
     caller: str | None = None
     cost: int | None = None
     graphql: bool = False

@@ -24,6 +24,7 @@ from backfill_gateway.resolvers.finalize import (
     FinalizeResult,
     Outcome,
     _ConcurrentChange,
+    confirm_commit,
 )
 
 
@@ -66,69 +67,71 @@ async def run_airflow2(
     now = context.now
     # Only the caller's DAGs: others are no candidates, and named ids of them NOT_FOUND.
     scopes = (context.caller.dag_scope, context.caller.edit_scope)
-    async with finalize_sql.write_transaction(
-        context.engine, commit=not request.dry_run
-    ) as connection:
-        if request.backfill_ids is not None:
-            considered = sorted(set(request.backfill_ids))
-        else:
-            statement = finalize2_sql.candidate_ids(request.dag_ids, request.limit, scopes)
-            considered = [row.id for row in await connection.execute(statement)]
-        if not considered:
-            return []
-        locked = {
-            row.id for row in await connection.execute(finalize2_sql.lock_candidates(considered))
-        }
-        statement = finalize2_sql.recheck(considered, cutoff, scopes)
-        rows = {
-            row["id"]: row
-            for row in (
-                await connection.execute(statement, {"orphan_cutoff": cutoff})
-            ).mappings()
-        }
-        results: list[FinalizeResult] = []
-        to_finalize: list[FinalizeResult] = []
-        for job_id in considered:
-            row = rows.get(job_id)
-            if row is None:
-                results.append(
-                    FinalizeResult(job_id, Outcome.NOT_FOUND, "no BackfillJob with this id", None)
-                )
-                continue
-            outcome, reason = _classify(row, job_id in locked, cutoff, request.dry_run)
-            record = Airflow2BackfillRecord(row)
-            result = FinalizeResult(job_id, outcome, reason, record)
-            results.append(result)
-            if outcome is Outcome.FINALIZED:
-                to_finalize.append(result)
-        if to_finalize:
-            ids = [result.backfill_id for result in to_finalize]
-            updated = await connection.execute(finalize2_sql.mark_job_failed(ids, cutoff, now, scopes))
-            if updated.rowcount != len(ids):
-                raise _ConcurrentChange
-            for job_id in ids:
-                runs = (await connection.execute(finalize2_sql.runs_to_fail(job_id))).all()
-                if runs:
-                    keys = [(run.dag_id, run.run_id) for run in runs]
-                    await connection.execute(finalize2_sql.finish_tasks(keys, now))
-                    failed = await connection.execute(
-                        finalize2_sql.fail_runs([run.id for run in runs], job_id, now)
+    audit_rows: list[dict] = []
+    try:
+        async with finalize_sql.write_transaction(
+            context.engine, commit=not request.dry_run
+        ) as connection:
+            if request.backfill_ids is not None:
+                considered = sorted(set(request.backfill_ids))
+            else:
+                statement = finalize2_sql.candidate_ids(request.dag_ids, request.limit, scopes)
+                considered = [row.id for row in await connection.execute(statement)]
+            if not considered:
+                return []
+            locked = {
+                row.id for row in await connection.execute(finalize2_sql.lock_candidates(considered))
+            }
+            statement = finalize2_sql.recheck(considered, cutoff, scopes)
+            rows = {
+                row["id"]: row
+                for row in (
+                    await connection.execute(statement, {"orphan_cutoff": cutoff})
+                ).mappings()
+            }
+            results: list[FinalizeResult] = []
+            to_finalize: list[FinalizeResult] = []
+            for job_id in considered:
+                row = rows.get(job_id)
+                if row is None:
+                    results.append(
+                        FinalizeResult(job_id, Outcome.NOT_FOUND, "no BackfillJob with this id", None)
                     )
-                    if failed.rowcount != len(runs):  # a run finished or was taken over meanwhile
-                        raise _ConcurrentChange
-            await connection.execute(
-                finalize_sql.audit_insert(),
-                finalize_sql.audit_rows(
+                    continue
+                outcome, reason = _classify(row, job_id in locked, cutoff, request.dry_run)
+                record = Airflow2BackfillRecord(row)
+                result = FinalizeResult(job_id, outcome, reason, record)
+                results.append(result)
+                if outcome is Outcome.FINALIZED:
+                    to_finalize.append(result)
+            if to_finalize:
+                ids = [result.backfill_id for result in to_finalize]
+                updated = await connection.execute(finalize2_sql.mark_job_failed(ids, cutoff, now, scopes))
+                if updated.rowcount != len(ids):
+                    raise _ConcurrentChange
+                for job_id in ids:
+                    runs = (await connection.execute(finalize2_sql.runs_to_fail(job_id))).all()
+                    if runs:
+                        keys = [(run.dag_id, run.run_id) for run in runs]
+                        await connection.execute(finalize2_sql.finish_tasks(keys, now))
+                        failed = await connection.execute(
+                            finalize2_sql.fail_runs([run.id for run in runs], job_id, now)
+                        )
+                        if failed.rowcount != len(runs):  # a run finished or was taken over meanwhile
+                            raise _ConcurrentChange
+                audit_rows += finalize_sql.audit_rows(
                     [(r.backfill_id, r.dag_id, r.reason) for r in to_finalize],
                     owner=context.caller.name or "",
                     now=now,
                     grace_period_seconds=grace,
                     cutoff=cutoff,
-                ),
-            )
-            for result in to_finalize:
-                record = result.backfill
-                record.completed_at = now
-                record.job_state = finalize2_sql.FINALIZED_JOB_STATE
-                record.status = BackfillStatus.COMPLETED
+                )
+                await connection.execute(finalize_sql.audit_insert(), audit_rows)
+                for result in to_finalize:
+                    record = result.backfill
+                    record.completed_at = now
+                    record.job_state = finalize2_sql.FINALIZED_JOB_STATE
+                    record.status = BackfillStatus.COMPLETED
+    except finalize_sql.CommitInterrupted as error:
+        await confirm_commit(context, audit_rows, error)
     return results

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+
+# A COMMIT sent by the drivers: PostgreSQL's simple query ("COMMIT;" NUL-terminated,
+# never the "READ COMMITTED" of a BEGIN) or MySQL's COM_QUERY packet (0x03 "COMMIT").
+_COMMIT = re.compile(rb"COMMIT;?\x00|\x03COMMIT$")
 
 
 class TcpProxy:
@@ -19,6 +24,16 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._upstream_ports: set[int] = set()
+        self._commit_cut: str | None = None
+        self._armed_by: bytes | None = None
+        self.commits_cut = 0
+
+    def cut_next_commit(self, when: str, *, after: bytes) -> None:
+        """Cut the connection that sends the first COMMIT after a statement containing
+        `after`: "before" the server sees it (the transaction rolls back), or "after" (it
+        commits, and the client never hears so)."""
+        assert when in ("before", "after")
+        self._commit_cut, self._armed_by = when, after
 
     @property
     def upstream_ports(self) -> set[int]:
@@ -50,9 +65,11 @@ class TcpProxy:
         port = upstream_writer.get_extra_info("sockname")[1]
         self._upstream_ports.add(port)
         self._writers.update({client_writer, upstream_writer})
+        reply_lost = asyncio.Event()  # the server's answer to a COMMIT is not relayed
         try:
             await asyncio.gather(
-                self._pipe(client_reader, upstream_writer), self._pipe(upstream_reader, client_writer)
+                self._pipe(client_reader, upstream_writer, client_writer, reply_lost),
+                self._pipe(upstream_reader, client_writer, None, reply_lost),
             )
         finally:
             self._upstream_ports.discard(port)
@@ -60,10 +77,36 @@ class TcpProxy:
                 self._writers.discard(writer)
                 writer.transport.abort()
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        client_writer: asyncio.StreamWriter | None,
+        reply_lost: asyncio.Event,
+    ) -> None:
+        """Copy one direction; `client_writer` is set on the client -> server direction."""
         with contextlib.suppress(ConnectionError, OSError):
             while data := await reader.read(65536):
+                if client_writer is None and reply_lost.is_set():
+                    break  # the server answered the COMMIT: the client never hears it
+                if client_writer is not None and self._armed_by and self._armed_by in data:
+                    self._armed_by = None
+                elif (
+                    client_writer is not None and self._commit_cut and self._armed_by is None
+                    and _COMMIT.search(data)
+                ):
+                    when, self._commit_cut = self._commit_cut, None
+                    self.commits_cut += 1
+                    if when == "before":
+                        break
+                    reply_lost.set()
                 writer.write(data)
                 await writer.drain()
+                if reply_lost.is_set() and client_writer is not None:
+                    # Keep the server side open until it answered (the other direction
+                    # then stops), so the COMMIT is not cut short by our own close.
+                    await asyncio.sleep(0.5)
+                    break
         writer.transport.abort()
+        if client_writer is not None:
+            client_writer.transport.abort()
