@@ -49,7 +49,10 @@ LATEST = "3.3"
 DDL_DIR = Path(__file__).resolve().parents[1] / "airflow_ddl"
 
 # Columns of db/tables.py (3.3) that each version does not have (versions/README.md).
-_ABSENT_3_2 = {"dag": {"timetable_periodic", "partition_mapper_info"}}
+_ABSENT_3_2 = {
+    "dag": {"timetable_periodic", "partition_mapper_info"},
+    "task_instance": {"retry_delay_override", "retry_reason"},
+}
 _ABSENT_3_1 = {
     "dag": _ABSENT_3_2["dag"] | {
         "exceeds_max_non_backfill", "timetable_type", "timetable_partitioned", "fail_fast",
@@ -57,6 +60,7 @@ _ABSENT_3_1 = {
     },
     "backfill_dag_run": {"partition_key"},
     "dag_run": {"created_at", "partition_key", "partition_date"},
+    "task_instance": _ABSENT_3_2["task_instance"],
 }  # fmt: skip
 _ABSENT_3_0 = {
     **_ABSENT_3_1,
@@ -78,8 +82,9 @@ NULLABILITY: dict[str, dict[tuple[str, str], bool]] = {
     "3.2": {},
     "3.3": {},
 }
-ABSENT_INDEXES = {"3.0": {"idx_dag_run_created_dag_version_id"}, "3.1": {"idx_dag_run_created_dag_version_id"},
-                  "3.2": {"idx_dag_run_created_dag_version_id"}, "3.3": set()}  # fmt: skip
+_ABSENT_INDEXES_3_2 = {"idx_dag_run_created_dag_version_id", "ti_dag_version_id"}
+ABSENT_INDEXES = {"3.0": _ABSENT_INDEXES_3_2, "3.1": _ABSENT_INDEXES_3_2, "3.2": _ABSENT_INDEXES_3_2,
+                  "3.3": set()}  # fmt: skip
 # Foreign keys of the dumps that point at tables outside them (dag_version, dag_bundle,
 # log_template): left out, as in the 3.3 dump, so that the DDL loads on its own.
 _OUTSIDE = r"(?:dag_version|dag_bundle|log_template)"
@@ -193,7 +198,7 @@ async def create_versioned_schema(url: str, version: str) -> AsyncEngine:
 # ------------------------------------------------------------------ rows, as Airflow writes them
 
 _DATASET_TABLES = (("dags", "dag"), ("backfills", "backfill"), ("dag_runs", "dag_run"),
-                   ("backfill_dag_runs", "backfill_dag_run"))  # fmt: skip
+                   ("backfill_dag_runs", "backfill_dag_run"), ("task_instances", "task_instance"))  # fmt: skip
 
 
 def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
@@ -205,8 +210,9 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
     if version == LATEST:
         return dataset
     absent = ABSENT[version]
-    dags, backfills, runs, slots = (
-        dataset.dags, dataset.backfills, dataset.dag_runs, dataset.backfill_dag_runs
+    dags, backfills, runs, slots, tasks = (
+        dataset.dags, dataset.backfills, dataset.dag_runs, dataset.backfill_dag_runs,
+        dataset.task_instances,
     )
     if not at_least(version, "3.2"):
         partitioned = {row["dag_id"] for row in dags if row.get("timetable_partitioned")}
@@ -215,6 +221,7 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
         backfills = [row for row in backfills if row["id"] not in gone]
         runs = [row for row in runs if row["dag_id"] not in partitioned]
         slots = [row for row in slots if row["backfill_id"] not in gone]
+        tasks = [row for row in tasks if row["dag_id"] not in partitioned]
         cases = {name: [i for i in ids if i not in gone] for name, ids in dataset.cases.items()}
     else:
         cases = dict(dataset.cases)
@@ -229,6 +236,7 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
         backfills=strip("backfill", backfills),
         dag_runs=strip("dag_run", runs),
         backfill_dag_runs=strip("backfill_dag_run", slots),
+        task_instances=strip("task_instance", tasks),
         cases={name: ids for name, ids in cases.items() if ids},
     )
 
