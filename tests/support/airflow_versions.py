@@ -22,12 +22,15 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     ForeignKeyConstraint,
     Index,
     MetaData,
     PrimaryKeyConstraint,
+    String,
     Table,
     UniqueConstraint,
+    Uuid,
     insert,
     null,
     text,
@@ -75,12 +78,24 @@ ABSENT: dict[str, dict[str, set[str]]] = {
 _NULLABILITY_3_1 = {
     ("dag", "is_paused"): True, ("dag", "is_stale"): True, ("log", "event"): True,
     ("backfill_dag_run", "logical_date"): False,
+    ("task_instance", "try_number"): True, ("task_instance", "max_tries"): True,
 }  # fmt: skip
 NULLABILITY: dict[str, dict[tuple[str, str], bool]] = {
     "3.0": {**_NULLABILITY_3_1, ("dag", "bundle_name"): True},
     "3.1": _NULLABILITY_3_1,
     "3.2": {},
     "3.3": {},
+}
+# (table, column) -> Column keyword arguments where a version's column differs from 3.3
+# (3.2.0's migrations 0102 and 0104: TEXT and CHAR(32) uuids; 3.1's SQLite default `(-1)`).
+_CHANGED_3_1 = {
+    ("task_instance", "id"): {"type_": Uuid().with_variant(String(36), "sqlite", "mysql", "mariadb")},
+    ("task_instance", "external_executor_id"): {"type_": String(250)},
+    ("task_instance", "map_index"): {"server_default": text("(-1)")},
+    ("task_instance", "max_tries"): {"server_default": text("(-1)")},
+}  # fmt: skip
+CHANGED: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+    "3.0": _CHANGED_3_1, "3.1": _CHANGED_3_1, "3.2": {}, "3.3": {},
 }
 _ABSENT_INDEXES_3_2 = {"idx_dag_run_created_dag_version_id", "ti_dag_version_id"}
 ABSENT_INDEXES = {"3.0": _ABSENT_INDEXES_3_2, "3.1": _ABSENT_INDEXES_3_2, "3.2": _ABSENT_INDEXES_3_2,
@@ -123,7 +138,7 @@ def ddl(version: str, backend: str) -> str:
 @cache
 def version_metadata(version: str) -> MetaData:
     """db/tables.py's tables as `version` has them (the MySQL/MariaDB flavour of its DDL)."""
-    absent, nullability = ABSENT[version], NULLABILITY[version]
+    absent, nullability, changed = ABSENT[version], NULLABILITY[version], CHANGED[version]
     absent_indexes = ABSENT_INDEXES[version]
     metadata = MetaData()
     for table in tables.metadata.sorted_tables:
@@ -134,6 +149,12 @@ def version_metadata(version: str) -> MetaData:
                 continue
             copied = column._copy()
             copied.nullable = nullability.get((table.name, column.name), column.nullable)
+            change = changed.get((table.name, column.name))
+            if change is not None:
+                copied = Column(
+                    copied.name, change.get("type_", copied.type), nullable=copied.nullable,
+                    server_default=change.get("server_default", copied.server_default),
+                )
             items.append(copied)
         for constraint in table.constraints:
             names = [column.name for column in constraint.columns]
