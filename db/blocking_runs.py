@@ -75,6 +75,6 @@ def _blocking_runs_by_slot(airflow: AirflowSchema, scope: ScopeShape | None) -> 
         )
         .subquery("candidates")
     )
-    return select(
-        *(column for column in candidates.c if column.name != _RANK)
-    ).where(candidates.c[_RANK] == 1)
+    return select(*(column for column in candidates.c if column.name != _RANK)).where(
+        candidates.c[_RANK] == 1
+    )

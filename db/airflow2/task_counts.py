@@ -43,9 +43,7 @@ def _task_counts_by_backfill(scope: ScopeShape | None) -> Select:
     run, ti = dag_run, task_instance
     return (
         select(owned.c.job_id.label("backfill_id"), *task_state_counts(ti))
-        .select_from(
-            owned.join(run, run.c.id == owned.c.dag_run_id).join(ti, _tasks_of_run())
-        )
+        .select_from(owned.join(run, run.c.id == owned.c.dag_run_id).join(ti, _tasks_of_run()))
         .where(*dag_scope_condition(scope, run.c.dag_id))
         .group_by(owned.c.job_id)
     )

@@ -27,7 +27,9 @@ class BlockingRunBySlot(DataLoader[int, DagRunRecord | None]):
     def __init__(
         self, session: ReadSession, airflow: AirflowSchema, scope: DagScope | None = None
     ) -> None:
-        statement_for = partial(blocking_run_sql.blocking_runs_by_slot, airflow=airflow, scope=scope)
+        statement_for = partial(
+            blocking_run_sql.blocking_runs_by_slot, airflow=airflow, scope=scope
+        )
         super().__init__(
             partial(load_by_key, session, statement_for, _run, blocking_run_sql.SLOT_ID)
         )

@@ -67,11 +67,10 @@ async def test_task_counts_and_blocking_runs_match_the_rows(gateway, oracle):
 
 async def test_mapped_task_instances_count_one_each(gateway, oracle):
     """A run whose mapped task expanded: every map index is a task instance of its own."""
-    mapped = [
-        ti for ti in oracle.dataset.task_instances if ti["map_index"] >= 1
-    ]
+    mapped = [ti for ti in oracle.dataset.task_instances if ti["map_index"] >= 1]
     run = next(
-        r for r in oracle.runs.values()
+        r
+        for r in oracle.runs.values()
         if (r["dag_id"], r["run_id"]) == (mapped[0]["dag_id"], mapped[0]["run_id"])
     )
     response = await gateway.graphql(
@@ -79,7 +78,8 @@ async def test_mapped_task_instances_count_one_each(gateway, oracle):
         {"id": encode_global_id("DagRun", run["id"])},
     )
     rows = [
-        ti for ti in oracle.dataset.task_instances
+        ti
+        for ti in oracle.dataset.task_instances
         if (ti["dag_id"], ti["run_id"]) == (run["dag_id"], run["run_id"])
     ]
     assert response.ok()["node"]["taskCounts"]["total"] == len(rows) > 5

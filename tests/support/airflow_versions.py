@@ -29,6 +29,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     Uuid,
     insert,
@@ -86,10 +87,21 @@ NULLABILITY: dict[str, dict[tuple[str, str], bool]] = {
     "3.2": {},
     "3.3": {},
 }
+class _DashedUuid(TypeDecorator):
+    """Before 3.2, Airflow stored task_instance ids as 36-character text (sqlalchemy_utils'
+    UUIDType) outside PostgreSQL; 3.2.0's migration 0104 made them CHAR(32)."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+
 # (table, column) -> Column keyword arguments where a version's column differs from 3.3
 # (3.2.0's migrations 0102 and 0104: TEXT and CHAR(32) uuids; 3.1's SQLite default `(-1)`).
 _CHANGED_3_1 = {
-    ("task_instance", "id"): {"type_": Uuid().with_variant(String(36), "sqlite", "mysql", "mariadb")},
+    ("task_instance", "id"): {"type_": _DashedUuid().with_variant(Uuid(), "postgresql")},
     ("task_instance", "external_executor_id"): {"type_": String(250)},
     ("task_instance", "map_index"): {"server_default": text("(-1)")},
     ("task_instance", "max_tries"): {"server_default": text("(-1)")},
