@@ -42,7 +42,10 @@ async def many(request, tmp_path_factory):
         engine = await create_airflow_schema(database.url)
         await load_many_backfills(engine, FIXED_NOW, backfills=MANY, slots_each=25)
         await engine.dispose()
-        client = gateway_client(database.url, max_page_size=MANY, tokens=TOKENS)
+        # Statements are counted, not timed: a loaded machine must not time a request out.
+        client = gateway_client(
+            database.url, max_page_size=MANY, tokens=TOKENS, request_timeout_seconds=120
+        )
         yield client
         await client.close()
 
