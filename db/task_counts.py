@@ -21,7 +21,7 @@ from backfill_gateway.db.dag_scope import (
 )
 from backfill_gateway.db.slots import BACKFILL_IDS, in_scope
 from backfill_gateway.db.tables import backfill_dag_run, dag_run, task_instance
-from backfill_gateway.db.task_states import task_state_counts
+from backfill_gateway.db.task_states import by_run_index, task_state_counts
 
 DAG_RUN_IDS = bindparam("dag_run_ids", expanding=True, type_=Integer())
 
@@ -42,11 +42,12 @@ def task_counts_by_backfill(
 @lru_cache(maxsize=16)
 def _task_counts_by_backfill(scope: ScopeShape | None) -> Select:
     slot, run, ti = backfill_dag_run, dag_run, task_instance
-    return (
+    return by_run_index(
         select(slot.c.backfill_id, *task_state_counts(ti))
         .select_from(slot.join(run, run.c.id == slot.c.dag_run_id).join(ti, tasks_of(run, ti)))
         .where(slot.c.backfill_id.in_(BACKFILL_IDS), *in_scope(slot.c.backfill_id, scope))
-        .group_by(slot.c.backfill_id)
+        .group_by(slot.c.backfill_id),
+        ti,
     )
 
 
@@ -61,9 +62,10 @@ def task_counts_by_dag_run(
 @lru_cache(maxsize=16)
 def _task_counts_by_dag_run(scope: ScopeShape | None) -> Select:
     run, ti = dag_run, task_instance
-    return (
+    return by_run_index(
         select(run.c.id.label("dag_run_id"), *task_state_counts(ti))
         .select_from(run.join(ti, tasks_of(run, ti)))
         .where(run.c.id.in_(DAG_RUN_IDS), *dag_scope_condition(scope, run.c.dag_id))
-        .group_by(run.c.id)
+        .group_by(run.c.id),
+        ti,
     )

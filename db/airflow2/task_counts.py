@@ -19,7 +19,7 @@ from backfill_gateway.db.dag_scope import (
     scope_parameters,
     shape_of,
 )
-from backfill_gateway.db.task_states import task_state_counts
+from backfill_gateway.db.task_states import by_run_index, task_state_counts
 
 DAG_RUN_IDS = bindparam("dag_run_ids", expanding=True, type_=Integer())
 
@@ -41,11 +41,12 @@ def task_counts_by_backfill(
 def _task_counts_by_backfill(scope: ScopeShape | None) -> Select:
     owned = owned_runs(BACKFILL_IDS)
     run, ti = dag_run, task_instance
-    return (
+    return by_run_index(
         select(owned.c.job_id.label("backfill_id"), *task_state_counts(ti))
         .select_from(owned.join(run, run.c.id == owned.c.dag_run_id).join(ti, _tasks_of_run()))
         .where(*dag_scope_condition(scope, run.c.dag_id))
-        .group_by(owned.c.job_id)
+        .group_by(owned.c.job_id),
+        ti,
     )
 
 
@@ -60,9 +61,10 @@ def task_counts_by_dag_run(
 @lru_cache(maxsize=16)
 def _task_counts_by_dag_run(scope: ScopeShape | None) -> Select:
     run, ti = dag_run, task_instance
-    return (
+    return by_run_index(
         select(run.c.id.label("dag_run_id"), *task_state_counts(ti))
         .select_from(run.join(ti, _tasks_of_run()))
         .where(run.c.id.in_(DAG_RUN_IDS), *dag_scope_condition(scope, run.c.dag_id))
-        .group_by(run.c.id)
+        .group_by(run.c.id),
+        ti,
     )
