@@ -57,7 +57,8 @@ AIRFLOW2_COLUMNS: Mapping[str, frozenset[str]] = MappingProxyType({
 })  # fmt: skip
 
 # The tables whose columns are reflected: Airflow 3's four backfill tables, the audit
-# log, and Airflow 2's `job` / `task_instance` (how a 2.x backfill is recorded).
+# log, `task_instance` (task counts; on Airflow 2 also how a backfill took over a run) and
+# Airflow 2's `job` (how a 2.x backfill is recorded).
 REFLECTED_TABLES = (
     "alembic_version", "backfill", "backfill_dag_run", "dag_run", "dag", "log", "job",
     "task_instance",

@@ -86,7 +86,7 @@ def _filter_conditions(slot: FromClause, run: FromClause, spec: SlotFilter) -> l
     return conditions
 
 
-def _in_scope(backfill_id: ColumnElement, scope: ScopeShape | None) -> list[ColumnElement]:
+def in_scope(backfill_id: ColumnElement, scope: ScopeShape | None) -> list[ColumnElement]:
     """Slots of backfills whose DAG is in scope (nothing to add for all DAGs)."""
     if scope is None:
         return []
@@ -211,7 +211,7 @@ def _slot_pages(
         .select_from(_slot_source(slot, filter_run, spec))
         .where(
             slot.c.backfill_id.in_(backfill_ids),
-            *_in_scope(slot.c.backfill_id, scope),
+            *in_scope(slot.c.backfill_id, scope),
             *_filter_conditions(slot, filter_run, spec),
             *range_conditions(ordered, seek),
         )
@@ -271,7 +271,7 @@ def _slot_counts(spec: SlotFilter, scope: ScopeShape | None = None) -> Select:
         .select_from(_slot_source(slot, run, spec))
         .where(
             slot.c.backfill_id.in_(BACKFILL_IDS),
-            *_in_scope(slot.c.backfill_id, scope),
+            *in_scope(slot.c.backfill_id, scope),
             *_filter_conditions(slot, run, spec),
         )
         .group_by(slot.c.backfill_id)
@@ -303,7 +303,7 @@ def _slot_progress(scope: ScopeShape | None = None) -> Select:
             *(_count_where(run.c.state == state, f"{state}_count") for state in RUN_STATES),
         )
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
-        .where(slot.c.backfill_id.in_(BACKFILL_IDS), *_in_scope(slot.c.backfill_id, scope))
+        .where(slot.c.backfill_id.in_(BACKFILL_IDS), *in_scope(slot.c.backfill_id, scope))
         .group_by(slot.c.backfill_id)
     )
 
@@ -327,6 +327,6 @@ def _slots_by_id(airflow: AirflowSchema, scope: ScopeShape | None = None) -> Sel
         .select_from(slot.outerjoin(run, run.c.id == slot.c.dag_run_id))
         .where(
             slot.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
-            *_in_scope(slot.c.backfill_id, scope),
+            *in_scope(slot.c.backfill_id, scope),
         )
     )

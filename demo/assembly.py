@@ -22,6 +22,7 @@ from backfill_gateway.demo.dags import HOURLY, DagSpec, dag_row, demo_dag_specs
 from backfill_gateway.demo.dataset import ALREADY_EXISTS, IN_FLIGHT, JSON_NULL, SEED, DemoDataset
 from backfill_gateway.demo.progress import BackfillOutcome, play_backfill
 from backfill_gateway.demo.runs import CreatedRuns, scheduled_runs
+from backfill_gateway.demo.tasks import task_instance_rows
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -148,11 +149,13 @@ def build_demo_dataset(now: datetime) -> DemoDataset:
     for name, ids in _derived_cases(backfill_rows, all_slots, dags).items():
         cases[name] |= ids
 
+    runs = sorted(world.runs, key=lambda r: r.id)
     return DemoDataset(
         now=now,
         dags=dag_rows,
         backfills=backfill_rows,
-        dag_runs=[run.row(now) for run in sorted(world.runs, key=lambda r: r.id)],
+        dag_runs=[run.row(now) for run in runs],
         backfill_dag_runs=[slot.row(slot_id) for slot_id, slot in enumerate(all_slots, 1)],
+        task_instances=[row for run in runs for row in task_instance_rows(run, now)],
         cases={name: sorted(ids) for name, ids in sorted(cases.items())},
     )

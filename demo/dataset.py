@@ -46,4 +46,5 @@ class DemoDataset:
     backfills: list[dict[str, Any]]
     dag_runs: list[dict[str, Any]]
     backfill_dag_runs: list[dict[str, Any]]
+    task_instances: list[dict[str, Any]]
     cases: dict[str, list[int]]

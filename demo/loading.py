@@ -15,12 +15,14 @@ from backfill_gateway.db.engine import create_engine
 from backfill_gateway.demo.assembly import build_demo_dataset
 from backfill_gateway.demo.dataset import DemoDataset
 
-# FK order: dag_run references backfill, backfill_dag_run references both.
+# FK order: dag_run references backfill, backfill_dag_run references both,
+# task_instance its dag_run.
 _LOAD_ORDER = (
     ("dags", tables.dag),
     ("backfills", tables.backfill),
     ("dag_runs", tables.dag_run),
     ("backfill_dag_runs", tables.backfill_dag_run),
+    ("task_instances", tables.task_instance),
 )
 _SERIAL_TABLES = (tables.backfill, tables.dag_run, tables.backfill_dag_run)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from backfill_gateway.db.backfill_status import backfill_status
 from backfill_gateway.db.slots import SLOT_COLUMNS
+from backfill_gateway.db.task_states import COUNT_LABELS
 from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
 
 # Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
@@ -184,3 +185,17 @@ def slot_from_mapping(row: Mapping[str, Any], run_prefix: str) -> SlotRecord:
     has_run = row[run_prefix + "dag_run_id"] is not None
     run = DagRunRecord(row, run_prefix) if has_run else None
     return SlotRecord(*(row[name] for name in SLOT_COLUMNS), run)
+
+
+class TaskCounts:
+    """Task instances counted by state (db.task_states labels), every map index one each."""
+
+    __slots__ = COUNT_LABELS
+
+    def __init__(self, row: Mapping[str, Any] | None = None) -> None:
+        for name in COUNT_LABELS:
+            # SUM is a Decimal on some databases: counts are plain ints.
+            setattr(self, name, 0 if row is None else int(row[name]))
+
+
+NO_TASKS = TaskCounts()

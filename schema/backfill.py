@@ -24,6 +24,7 @@ from backfill_gateway.schema.node import Node
 from backfill_gateway.schema.pagination import Connection, Edge
 from backfill_gateway.schema.selections import dag_run_columns
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
+from backfill_gateway.schema.task_counts import TaskInstanceCounts
 
 
 @strawberry.type(description="How far a backfill got, counted over all of its slots.")
@@ -129,6 +130,15 @@ class Backfill(Node):
     @strawberry.field(description="Slot and run-state counts over the whole backfill.")
     async def progress(self, info: strawberry.Info) -> BackfillProgress:
         return await info.context.loaders.progress_by_backfill.load(self.backfill_id)
+
+    @strawberry.field(
+        description="Task instances by state over all the backfill's runs: on Airflow 3 "
+        "the runs of its slots (a run a later backfill took over still counts here, as its "
+        "slot still shows it); on Airflow 2 the runs the BackfillJob created or took over. "
+        "All zeros before any run has task instances."
+    )
+    async def task_counts(self, info: strawberry.Info) -> TaskInstanceCounts:
+        return await info.context.loaders.task_counts_by_backfill.load(self.backfill_id)
 
     @strawberry.field(
         description="The backfilled DAG; null when its `dag` row is gone (or, on Airflow 2, "

@@ -12,6 +12,7 @@ from strawberry.utils.str_converters import to_camel_case
 from backfill_gateway.resolvers.records import DagRunRecord
 from backfill_gateway.schema.enums import DagRunState
 from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.task_counts import TaskInstanceCounts
 
 if TYPE_CHECKING:
     from backfill_gateway.schema.backfill import Backfill
@@ -96,6 +97,13 @@ class DagRun(Node):
             return None
         return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
+    @strawberry.field(
+        description="The run's task instances by state, each map index of a mapped task "
+        "counted once; all zeros before the run has task instances."
+    )
+    async def task_counts(self, info: strawberry.Info) -> TaskInstanceCounts:
+        return await info.context.loaders.task_counts_by_dag_run.load(self.dag_run_id)
+
     @classmethod
     def is_type_of(cls, obj, info) -> bool:
         return isinstance(obj, DagRunRecord)
@@ -105,7 +113,8 @@ class DagRun(Node):
 # dag_run columns a query selects. Computed fields name their inputs; every
 # other field reads the attribute of its own name.
 DERIVED_FIELD_INPUTS = {"id": ("dag_run_id",), "duration": ("start_date", "end_date"),
-                        "backfill": ("backfill_id",), "conf_unreadable": ("conf",)}  # fmt: skip
+                        "backfill": ("backfill_id",), "conf_unreadable": ("conf",),
+                        "task_counts": ("dag_run_id",)}  # fmt: skip
 
 
 def _record_attributes_by_field() -> dict[str, tuple[str, ...]]:

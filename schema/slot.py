@@ -59,6 +59,18 @@ class BackfillDagRun(Node):
     ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
         return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
+    @strawberry.field(
+        description="For a skipped slot, the run that made Airflow skip it: the run of the "
+        "same DAG and logical date (for partitioned DAGs, partition key) that was in flight "
+        "(`in flight`) or already done (`already exists`), as Airflow's own lookup finds it "
+        "now (latest start first). Null when the slot was not skipped or no such run exists "
+        "any more; always null on Airflow 2, which never skips a date."
+    )
+    async def blocking_run(self, info: strawberry.Info) -> DagRun | None:
+        if not self.is_skipped:
+            return None
+        return await info.context.loaders.blocking_run_by_slot.load(self.backfill_dag_run_id)
+
     @classmethod
     def is_type_of(cls, obj, info) -> bool:
         return isinstance(obj, SlotRecord)

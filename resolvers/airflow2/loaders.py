@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
+from backfill_gateway.db.airflow2 import task_counts as task_count_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
@@ -31,9 +32,11 @@ from backfill_gateway.resolvers.loaders import (
     SlotCountByBackfill,
     SlotPage,
     SlotPageArgs,
+    TaskCountsByBackfill,
+    TaskCountsByDagRun,
 )
 from backfill_gateway.resolvers.loaders.rows import load_by_key
-from backfill_gateway.resolvers.records import SlotRecord
+from backfill_gateway.resolvers.records import DagRunRecord, SlotRecord
 
 
 async def _load_slot_pages(
@@ -62,6 +65,11 @@ async def _load_slot_pages(
         SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
         for backfill_id in backfill_ids
     ]
+
+
+async def _no_blocking_runs(slot_ids: Sequence[int]) -> list[DagRunRecord | None]:
+    # Airflow 2 never skips a date (it runs or reuses one): no slot is ever blocked.
+    return [None] * len(slot_ids)
 
 
 def _backfills_by_id(orphan_cutoff: datetime, scope: DagScope | None, ids: Sequence[int]):
@@ -99,6 +107,13 @@ class Airflow2Loaders(Loaders):
             partial(run_sql.dags_by_id, scope=scope), Airflow2DagRecord, "dag_id"
         )
         self.progress_by_backfill = ProgressByBackfill(session, scope, slot_sql.slot_progress)
+        self.task_counts_by_backfill = TaskCountsByBackfill(
+            session, scope, task_count_sql.task_counts_by_backfill
+        )
+        self.task_counts_by_dag_run = TaskCountsByDagRun(
+            session, scope, task_count_sql.task_counts_by_dag_run
+        )
+        self.blocking_run_by_slot = DataLoader(_no_blocking_runs)
 
     def slot_pages_by_backfill(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
         # Every dag_run column is read: Airflow 2's runs are few per job and narrow.

@@ -20,6 +20,7 @@ from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
+from backfill_gateway.resolvers.loaders.blocking_run_by_slot import BlockingRunBySlot
 from backfill_gateway.resolvers.loaders.dag_by_dag_id import DagByDagId
 from backfill_gateway.resolvers.loaders.dag_run_by_id import DagRunById
 from backfill_gateway.resolvers.loaders.progress_by_backfill import (
@@ -35,11 +36,14 @@ from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import (
     SlotPageArgs,
     SlotPagesByBackfill,
 )
+from backfill_gateway.resolvers.loaders.task_counts_by_backfill import TaskCountsByBackfill
+from backfill_gateway.resolvers.loaders.task_counts_by_dag_run import TaskCountsByDagRun
 from backfill_gateway.resolvers.records import BackfillRecord
 
 __all__ = [
     "NO_PROGRESS",
     "BackfillById",
+    "BlockingRunBySlot",
     "DagByDagId",
     "DagRunById",
     "Loaders",
@@ -50,6 +54,8 @@ __all__ = [
     "SlotPage",
     "SlotPageArgs",
     "SlotPagesByBackfill",
+    "TaskCountsByBackfill",
+    "TaskCountsByDagRun",
 ]
 
 
@@ -80,6 +86,9 @@ class Loaders:
         self.slot_by_id = SlotById(session, airflow, scope)
         self.dag_by_dag_id = DagByDagId(session, airflow, scope)
         self.progress_by_backfill = ProgressByBackfill(session, scope)
+        self.task_counts_by_backfill = TaskCountsByBackfill(session, scope)
+        self.task_counts_by_dag_run = TaskCountsByDagRun(session, scope)
+        self.blocking_run_by_slot = BlockingRunBySlot(session, airflow, scope)
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
         self._memoized: dict[Hashable, asyncio.Future] = {}

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.api.test_airflow2_backfills import AIRFLOW2_BACKENDS
 from tests.api.test_pagination_walk import BACKWARD, FORWARD
-from tests.api.test_statement_counts import FULL_QUERY, data_statements
+from tests.api.test_statement_counts import FULL_QUERY, FULL_QUERY_WITH_TASKS, data_statements
 from tests.conftest import FIXED_NOW, _enter_database, gateway_client
 from tests.support.airflow2 import create_airflow2_schema
-from tests.support.airflow2_bulk import load_many_jobs
+from tests.support.airflow2_bulk import MAPPED_STATE, load_many_jobs
 
 JOBS, RUNS_EACH = 120, 25
 WALK = settings(
@@ -88,6 +88,40 @@ async def test_status_filter_and_count_are_one_statement_each(many2):
     assert {n["status"] for n in backfills["nodes"]} == {"ORPHANED", "COMPLETED"}
     assert backfills["totalCount"] == JOBS
     assert len(response.statements) == 2
+
+
+STATE_FIELDS = {"success": "success", "failed": "failed", "running": "running", None: "noState"}
+
+
+def expected_task_counts(client, run_ids) -> dict[str, int]:
+    """`t1` succeeded in every run; `fan_out`'s first index follows its run."""
+    counts = {"total": 2 * len(run_ids), "success": len(run_ids), "failed": 0, "running": 0,
+              "noState": 0}  # fmt: skip
+    for pk in run_ids:
+        counts[STATE_FIELDS[MAPPED_STATE[client.states[pk]]]] += 1
+    return counts
+
+
+@pytest.mark.parametrize("n", [5, 50, 120])
+async def test_task_counts_add_two_statements_and_no_blocking_runs(many2, n):
+    response = await many2.graphql(FULL_QUERY_WITH_TASKS, {"n": n})
+    nodes = response.ok()["backfills"]["nodes"]
+    assert len(nodes) == n
+    for node in nodes:
+        counts = node["taskCounts"]
+        expected = expected_task_counts(many2, many2.slots[node["backfillId"]])
+        assert {k: counts[k] for k in expected} == expected, node["backfillId"]
+        assert sum(v for k, v in counts.items() if k != "total") == counts["total"]
+        for edge in node["dagRuns"]["edges"]:
+            slot = edge["node"]
+            assert slot["blockingRun"] is None  # Airflow 2 never skips a date
+            run_counts = slot["dagRun"]["taskCounts"]
+            assert {k: run_counts[k] for k in expected} == expected_task_counts(
+                many2, [slot["dagRun"]["dagRunId"]]
+            )
+    # the four of the full query, plus task counts by job and by run; no blocking-run lookup
+    assert len(response.statements) == 6, response.statements
+    assert response.statements == data_statements(response.statements)
 
 
 def expected_slots(client, backfill_id: int, filter_) -> list[int]:

@@ -183,3 +183,39 @@ async def test_a_scoped_request_sends_the_statements_of_an_unscoped_one(scoped_c
     assert len(scoped.statements) == len(unscoped.statements) == 6
     # The scope is bound, never inlined: no DAG id of the scope in the SQL text.
     assert not any("sales" in statement for statement in scoped.statements)
+
+
+TASKS = """
+{ backfills(first: 100) {
+    nodes {
+      backfillId dagId
+      taskCounts { total success failed running noState }
+      dagRuns(first: 100) {
+        nodes { isSkipped dagRun { dagRunId taskCounts { total success noState } }
+                blockingRun { dagRunId dagId state } }
+      }
+    }
+} }
+"""
+
+
+async def test_task_counts_and_blocking_runs_read_exactly_as_without_a_scope(scoped_client, oracle):
+    scoped = await scoped_client.graphql(TASKS, headers=SCOPED)
+    unscoped = await scoped_client.graphql(TASKS, headers=OPEN)
+    nodes = scoped.ok()["backfills"]["nodes"]
+    everything = unscoped.ok()["backfills"]["nodes"]
+    assert nodes == [node for node in everything if SCOPE.allows(node["dagId"])]
+    assert any(node["taskCounts"]["total"] for node in nodes)
+    blocking = [s["blockingRun"] for n in nodes for s in n["dagRuns"]["nodes"] if s["blockingRun"]]
+    assert all(SCOPE.allows(run["dagId"]) for run in blocking)
+    expected = [
+        run for backfill_id in in_scope_backfills(oracle)
+        for run in map(oracle.blocking_run, oracle.slots(backfill_id)[:100]) if run
+    ]  # fmt: skip
+    assert [run["dagRunId"] for run in blocking] == [run["id"] for run in expected]
+    # page, slot pages, task counts by backfill and by run, and blocking runs when a page has
+    # a skipped slot (the scope decides which pages are read, never the statements' shape)
+    skipped = any(s["isSkipped"] for n in nodes for s in n["dagRuns"]["nodes"])
+    assert len(scoped.statements) == 4 + skipped
+    assert len(unscoped.statements) == 5
+    assert not any("sales" in statement for statement in scoped.statements)

@@ -53,7 +53,8 @@ async def many(request, tmp_path_factory):
         engine = await create_versioned_schema(database.url, version)
         await load_many_backfills(engine, FIXED_NOW, backfills=MANY, slots_each=25)
         await engine.dispose()
-        client = gateway_client(database.url, max_page_size=MANY)
+        # Statements are counted, not timed: a loaded machine must not time a request out.
+        client = gateway_client(database.url, max_page_size=MANY, request_timeout_seconds=120)
         yield client
         await client.close()
 
@@ -113,3 +114,43 @@ async def test_nested_lookups_batch_across_the_response(many):
     response.ok()
     # page, totalCount, dags, slot pages; slot.backfill and run.backfill hit the primed cache
     assert len(response.statements) == 4
+
+
+TASK_COUNTS = (
+    "taskCounts { total success failed running queued scheduled upForRetry upForReschedule "
+    "upstreamFailed skipped deferred removed restarting noState }"
+)
+# FULL_QUERY plus task counts per backfill and per slot's run (a few states: every field is
+# the same column of the same statement), and each slot's blocking run.
+FULL_QUERY_WITH_TASKS = FULL_QUERY.replace(
+    "progress {", f"{TASK_COUNTS} progress {{"
+).replace(
+    "clearNumber backfillId }",
+    "clearNumber backfillId taskCounts { total success running noState } }\n"
+    "          blockingRun { id dagRunId runId state runType }",
+)
+
+
+def check_full_query_with_tasks(response, n: int) -> None:
+    nodes = response.ok()["backfills"]["nodes"]
+    assert len(nodes) == n
+    for node in nodes:
+        # 20 runs of 3 task instances each (16 slots ran, 4 skipped) in the first page
+        assert node["taskCounts"]["total"] == 20 * 3
+        edges = node["dagRuns"]["edges"]
+        skipped = [e["node"] for e in edges if e["node"]["isSkipped"]]
+        assert len(skipped) == 4
+        assert all(s["blockingRun"]["runType"] == "scheduled" for s in skipped)
+        assert all(s["blockingRun"]["state"] == "SUCCESS" for s in skipped)
+        ran = [e["node"] for e in edges if not e["node"]["isSkipped"]]
+        assert all(r["dagRun"]["taskCounts"]["total"] == 3 for r in ran)
+        assert all(r["blockingRun"] is None for r in ran)
+
+
+@pytest.mark.parametrize("n", [5, 50, 500])
+async def test_task_counts_and_blocking_runs_add_three_statements_whatever_the_size(many, n):
+    response = await many.graphql(FULL_QUERY_WITH_TASKS, {"n": n})
+    check_full_query_with_tasks(response, n)
+    # the four above, plus task counts by backfill, task counts by run, blocking runs
+    assert len(response.statements) == 7, response.statements
+    assert response.statements == data_statements(response.statements)

@@ -12,7 +12,12 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from tests.api.test_statement_counts import FULL_QUERY, MANY
+from tests.api.test_statement_counts import (
+    FULL_QUERY,
+    FULL_QUERY_WITH_TASKS,
+    MANY,
+    check_full_query_with_tasks,
+)
 from tests.conftest import FIXED_NOW, _enter_database, gateway_client
 from tests.support.bulk import load_many_backfills
 from tests.support.databases import BACKENDS, create_airflow_schema
@@ -37,7 +42,10 @@ async def many(request, tmp_path_factory):
         engine = await create_airflow_schema(database.url)
         await load_many_backfills(engine, FIXED_NOW, backfills=MANY, slots_each=25)
         await engine.dispose()
-        client = gateway_client(database.url, max_page_size=MANY, tokens=TOKENS)
+        # Statements are counted, not timed: a loaded machine must not time a request out.
+        client = gateway_client(
+            database.url, max_page_size=MANY, tokens=TOKENS, request_timeout_seconds=120
+        )
         yield client
         await client.close()
 
@@ -54,3 +62,15 @@ async def test_the_full_nested_query_costs_four_statements_under_a_scope(many, s
     unscoped = await many.graphql(FULL_QUERY, {"n": n})
     assert unscoped.ok() == response.ok()
     assert len(unscoped.statements) == 4
+
+
+@pytest.mark.parametrize("scope", sorted(SCOPES))
+@pytest.mark.parametrize("n", [5, 500])
+async def test_task_counts_and_blocking_runs_cost_the_same_under_a_scope(many, scope, n):
+    headers = {"Authorization": f"Bearer {scope}"}
+    response = await many.graphql(FULL_QUERY_WITH_TASKS, {"n": n}, headers=headers)
+    check_full_query_with_tasks(response, n)
+    assert len(response.statements) == 7, response.statements
+    unscoped = await many.graphql(FULL_QUERY_WITH_TASKS, {"n": n})
+    assert unscoped.ok() == response.ok()
+    assert len(unscoped.statements) == 7

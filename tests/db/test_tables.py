@@ -22,7 +22,7 @@ from tests.conftest import _enter_database
 from tests.support.databases import create_airflow_schema
 
 DDL_DIR = Path(__file__).resolve().parents[1] / "airflow_ddl"
-TABLES = ("alembic_version", "backfill", "backfill_dag_run", "dag", "dag_run", "log")
+TABLES = ("alembic_version", "backfill", "backfill_dag_run", "dag", "dag_run", "log", "task_instance")
 TIMESTAMP_COLUMNS = {
     (table.name, column.name)
     for table in metadata.sorted_tables
@@ -32,6 +32,7 @@ TIMESTAMP_COLUMNS = {
 ID_COLUMNS = {
     ("backfill", "dag_id"), ("dag", "dag_id"), ("dag", "bundle_name"), ("dag_run", "dag_id"),
     ("dag_run", "run_id"), ("log", "dag_id"), ("log", "task_id"), ("log", "run_id"),
+    ("task_instance", "task_id"), ("task_instance", "dag_id"), ("task_instance", "run_id"),
 }  # fmt: skip
 
 
@@ -137,4 +138,6 @@ async def test_mariadb_schema_follows_airflows_mysql_storage(tmp_path, tmp_path_
     # SQLite reports the primary key's implicit NOT NULL like any other column.
     assert actual_columns == expected_columns
     assert expected_indexes <= indexes
-    assert foreign_keys == {"bdr_backfill_fkey", "bdr_dag_run_fkey", "dag_run_backfill_id_fkey"}
+    assert foreign_keys == {
+        "bdr_backfill_fkey", "bdr_dag_run_fkey", "dag_run_backfill_id_fkey", "task_instance_dag_run_fkey",
+    }

@@ -3,6 +3,8 @@
 Jobs come in pairs on one DAG: the second of each pair takes over the first's last TAKEN
 runs (its task instances' queued_by_job_id) and creates the rest of its own. Returns each
 job's slots (run ids in logical-date order) and each run's state, computed here in Python.
+Each run has two task instances: `t1` (success) and the first map index of `fan_out`, in its
+run's state (none while queued).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from tests.support.airflow2 import insert_rows
 
 TAKEN = 3
 STATES = ("success", "failed", "running", "queued", "success")
+MAPPED_STATE = {"success": "success", "failed": "failed", "running": "running", "queued": None}
 
 
 async def load_many_jobs(engine, now: datetime, *, jobs: int, runs_each: int):
@@ -62,6 +65,11 @@ async def load_many_jobs(engine, now: datetime, *, jobs: int, runs_each: int):
                 "_run_pk": run_pk, "task_id": "t1", "dag_id": dag_id, "run_id": run_id,
                 "map_index": -1, "state": "success", "pool": "default_pool", "pool_slots": 1,
                 "queued_by_job_id": j, "updated_at": started,
+            })  # fmt: skip
+            # a mapped task's first index, following its run (not yet scheduled while queued)
+            ti_rows.append({
+                **ti_rows[-1], "task_id": "fan_out", "map_index": 0,
+                "state": MAPPED_STATE[state],
             })  # fmt: skip
             mine.append(run_pk)
         slots[j] = mine

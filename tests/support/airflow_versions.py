@@ -22,12 +22,16 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     ForeignKeyConstraint,
     Index,
     MetaData,
     PrimaryKeyConstraint,
+    String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
+    Uuid,
     insert,
     null,
     text,
@@ -49,7 +53,10 @@ LATEST = "3.3"
 DDL_DIR = Path(__file__).resolve().parents[1] / "airflow_ddl"
 
 # Columns of db/tables.py (3.3) that each version does not have (versions/README.md).
-_ABSENT_3_2 = {"dag": {"timetable_periodic", "partition_mapper_info"}}
+_ABSENT_3_2 = {
+    "dag": {"timetable_periodic", "partition_mapper_info"},
+    "task_instance": {"retry_delay_override", "retry_reason"},
+}
 _ABSENT_3_1 = {
     "dag": _ABSENT_3_2["dag"] | {
         "exceeds_max_non_backfill", "timetable_type", "timetable_partitioned", "fail_fast",
@@ -57,6 +64,7 @@ _ABSENT_3_1 = {
     },
     "backfill_dag_run": {"partition_key"},
     "dag_run": {"created_at", "partition_key", "partition_date"},
+    "task_instance": _ABSENT_3_2["task_instance"],
 }  # fmt: skip
 _ABSENT_3_0 = {
     **_ABSENT_3_1,
@@ -71,6 +79,7 @@ ABSENT: dict[str, dict[str, set[str]]] = {
 _NULLABILITY_3_1 = {
     ("dag", "is_paused"): True, ("dag", "is_stale"): True, ("log", "event"): True,
     ("backfill_dag_run", "logical_date"): False,
+    ("task_instance", "try_number"): True, ("task_instance", "max_tries"): True,
 }  # fmt: skip
 NULLABILITY: dict[str, dict[tuple[str, str], bool]] = {
     "3.0": {**_NULLABILITY_3_1, ("dag", "bundle_name"): True},
@@ -78,8 +87,31 @@ NULLABILITY: dict[str, dict[tuple[str, str], bool]] = {
     "3.2": {},
     "3.3": {},
 }
-ABSENT_INDEXES = {"3.0": {"idx_dag_run_created_dag_version_id"}, "3.1": {"idx_dag_run_created_dag_version_id"},
-                  "3.2": {"idx_dag_run_created_dag_version_id"}, "3.3": set()}  # fmt: skip
+class _DashedUuid(TypeDecorator):
+    """Before 3.2, Airflow stored task_instance ids as 36-character text (sqlalchemy_utils'
+    UUIDType) outside PostgreSQL; 3.2.0's migration 0104 made them CHAR(32)."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+
+# (table, column) -> Column keyword arguments where a version's column differs from 3.3
+# (3.2.0's migrations 0102 and 0104: TEXT and CHAR(32) uuids; 3.1's SQLite default `(-1)`).
+_CHANGED_3_1 = {
+    ("task_instance", "id"): {"type_": _DashedUuid().with_variant(Uuid(), "postgresql")},
+    ("task_instance", "external_executor_id"): {"type_": String(250)},
+    ("task_instance", "map_index"): {"server_default": text("(-1)")},
+    ("task_instance", "max_tries"): {"server_default": text("(-1)")},
+}  # fmt: skip
+CHANGED: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+    "3.0": _CHANGED_3_1, "3.1": _CHANGED_3_1, "3.2": {}, "3.3": {},
+}
+_ABSENT_INDEXES_3_2 = {"idx_dag_run_created_dag_version_id", "ti_dag_version_id"}
+ABSENT_INDEXES = {"3.0": _ABSENT_INDEXES_3_2, "3.1": _ABSENT_INDEXES_3_2, "3.2": _ABSENT_INDEXES_3_2,
+                  "3.3": set()}  # fmt: skip
 # Foreign keys of the dumps that point at tables outside them (dag_version, dag_bundle,
 # log_template): left out, as in the 3.3 dump, so that the DDL loads on its own.
 _OUTSIDE = r"(?:dag_version|dag_bundle|log_template)"
@@ -118,7 +150,7 @@ def ddl(version: str, backend: str) -> str:
 @cache
 def version_metadata(version: str) -> MetaData:
     """db/tables.py's tables as `version` has them (the MySQL/MariaDB flavour of its DDL)."""
-    absent, nullability = ABSENT[version], NULLABILITY[version]
+    absent, nullability, changed = ABSENT[version], NULLABILITY[version], CHANGED[version]
     absent_indexes = ABSENT_INDEXES[version]
     metadata = MetaData()
     for table in tables.metadata.sorted_tables:
@@ -129,6 +161,12 @@ def version_metadata(version: str) -> MetaData:
                 continue
             copied = column._copy()
             copied.nullable = nullability.get((table.name, column.name), column.nullable)
+            change = changed.get((table.name, column.name))
+            if change is not None:
+                copied = Column(
+                    copied.name, change.get("type_", copied.type), nullable=copied.nullable,
+                    server_default=change.get("server_default", copied.server_default),
+                )
             items.append(copied)
         for constraint in table.constraints:
             names = [column.name for column in constraint.columns]
@@ -193,7 +231,7 @@ async def create_versioned_schema(url: str, version: str) -> AsyncEngine:
 # ------------------------------------------------------------------ rows, as Airflow writes them
 
 _DATASET_TABLES = (("dags", "dag"), ("backfills", "backfill"), ("dag_runs", "dag_run"),
-                   ("backfill_dag_runs", "backfill_dag_run"))  # fmt: skip
+                   ("backfill_dag_runs", "backfill_dag_run"), ("task_instances", "task_instance"))  # fmt: skip
 
 
 def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
@@ -205,8 +243,9 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
     if version == LATEST:
         return dataset
     absent = ABSENT[version]
-    dags, backfills, runs, slots = (
-        dataset.dags, dataset.backfills, dataset.dag_runs, dataset.backfill_dag_runs
+    dags, backfills, runs, slots, tasks = (
+        dataset.dags, dataset.backfills, dataset.dag_runs, dataset.backfill_dag_runs,
+        dataset.task_instances,
     )
     if not at_least(version, "3.2"):
         partitioned = {row["dag_id"] for row in dags if row.get("timetable_partitioned")}
@@ -215,6 +254,7 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
         backfills = [row for row in backfills if row["id"] not in gone]
         runs = [row for row in runs if row["dag_id"] not in partitioned]
         slots = [row for row in slots if row["backfill_id"] not in gone]
+        tasks = [row for row in tasks if row["dag_id"] not in partitioned]
         cases = {name: [i for i in ids if i not in gone] for name, ids in dataset.cases.items()}
     else:
         cases = dict(dataset.cases)
@@ -229,6 +269,7 @@ def dataset_for(version: str, dataset: DemoDataset) -> DemoDataset:
         backfills=strip("backfill", backfills),
         dag_runs=strip("dag_run", runs),
         backfill_dag_runs=strip("backfill_dag_run", slots),
+        task_instances=strip("task_instance", tasks),
         cases={name: ids for name, ids in cases.items() if ids},
     )
 

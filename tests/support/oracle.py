@@ -97,3 +97,47 @@ class Oracle:
             "finishedCount": finished,
             "finishedFraction": finished / len(slots) if slots else None,
         }
+
+    # ---- task instances and blocking runs (what Airflow's own lookups would answer)
+
+    TASK_STATE_FIELDS = {
+        "success": "success", "failed": "failed", "running": "running", "queued": "queued",
+        "scheduled": "scheduled", "up_for_retry": "upForRetry",
+        "up_for_reschedule": "upForReschedule", "upstream_failed": "upstreamFailed",
+        "skipped": "skipped", "deferred": "deferred", "removed": "removed",
+        "restarting": "restarting", None: "noState",
+    }  # fmt: skip
+
+    def task_counts_of_runs(self, run_ids) -> dict[str, int]:
+        """Task instances by state over these runs (each map index counted)."""
+        wanted = {(self.runs[i]["dag_id"], self.runs[i]["run_id"]) for i in run_ids if i in self.runs}
+        counts = dict.fromkeys(["total", *self.TASK_STATE_FIELDS.values()], 0)
+        for ti in self.dataset.task_instances:
+            if (ti["dag_id"], ti["run_id"]) in wanted:
+                counts["total"] += 1
+                counts[self.TASK_STATE_FIELDS[ti["state"]]] += 1
+        return counts
+
+    def backfill_task_counts(self, backfill_id: int) -> dict[str, int]:
+        slots = self.slots_by_backfill.get(backfill_id, [])
+        return self.task_counts_of_runs({s["dag_run_id"] for s in slots if s["dag_run_id"]})
+
+    def blocking_run(self, slot: dict[str, Any]) -> dict[str, Any] | None:
+        """`_get_latest_dag_run_row_query` of Airflow's backfill: the DAG's run of the slot's
+        date (or partition), latest start first, never-started runs last."""
+        if slot["exception_reason"] is None:
+            return None
+        dag_id = self.backfills[slot["backfill_id"]]["dag_id"]
+        candidates = [
+            run for run in self.runs.values()
+            if run["dag_id"] == dag_id and run["id"] != slot["dag_run_id"]
+            and (slot["logical_date"] is None or run["logical_date"] == slot["logical_date"])
+            and (slot["partition_key"] is None or run["partition_key"] == slot["partition_key"])
+            and (slot["logical_date"] is not None or slot["partition_key"] is not None)
+        ]  # fmt: skip
+        if not candidates:
+            return None
+        started = [run for run in candidates if run["start_date"] is not None]
+        if started:
+            return max(started, key=lambda run: (run["start_date"], run["id"]))
+        return max(candidates, key=lambda run: run["id"])
