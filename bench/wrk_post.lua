@@ -9,6 +9,11 @@ wrk.body = file:read("*a")
 file:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
+-- $GW_BENCH_AUTH: the Authorization header, for servers that need a token.
+local auth = os.getenv("GW_BENCH_AUTH")
+if auth and auth ~= "" then
+  wrk.headers["Authorization"] = auth
+end
 
 local all_threads = {}
 
