@@ -26,6 +26,7 @@ from backfill_gateway.web.auth import RequestAuthenticator
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
 from backfill_gateway.web.execution.query_limits import QueryLimits
+from backfill_gateway.web.dashboard import Dashboard
 from backfill_gateway.web.gc_tuning import tune_garbage_collector
 from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
@@ -105,6 +106,7 @@ def create_app(
     )
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
+    dashboard = Dashboard() if settings.dashboard else None
     hub = LiveHub(schema=schema, settings=settings, engine=engine, airflow=airflow, clock=clock)
     hub.on_poll = observe_poll
 
@@ -130,6 +132,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if graphiql:
             graphiql.warn_if_not_installed()
+        if dashboard:
+            dashboard.warn_if_not_installed()
         if settings.uses_embedded_demo and not await _current_demo(settings):
             from backfill_gateway.demo import create_demo_database
 
@@ -174,6 +178,7 @@ def create_app(
                 methods=["GET"],
             ),
             *(graphiql.routes() if graphiql else []),
+            *(dashboard.routes() if dashboard else []),
         ],
         middleware=middleware(settings, engine),
         lifespan=lifespan,

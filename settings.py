@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     # carry no "Did you mean ..." suggestions either.
     graphiql: bool = True
     introspection: bool = True
+    # The backfills dashboard at GET /dashboard (web/dashboard.py), a client of the API.
+    dashboard: bool = True
 
     # Query limits, checked once per document before anything runs (QUERY_TOO_COMPLEX).
     max_query_tokens: int = Field(default=2000, ge=1)

@@ -1,9 +1,10 @@
-"""Builds GraphiQL's browser files into the package when the package is built.
+"""Builds GraphiQL's and the dashboard's browser files into the package when it is built.
 
 Everything else is in pyproject.toml. `build_py` runs first for a wheel (`pip wheel .`,
 `python -m build`) and for an editable install (`pip install -e .`): it runs `npm ci` and
 `vite build` in graphiql/ (versions pinned by its package-lock.json), which writes
-web/graphiql_dist/, package data of `backfill_gateway.web`. A wheel user needs no Node.js.
+web/graphiql_dist/ (GraphiQL's index.html, the dashboard's dashboard.html, their assets/),
+package data of `backfill_gateway.web`. A wheel user needs no Node.js.
 
 Set BACKFILL_GATEWAY_SKIP_GRAPHIQL_BUILD=1 to package an existing web/graphiql_dist/ as is.
 """
@@ -21,12 +22,16 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "graphiql"
 DIST = ROOT / "web" / "graphiql_dist"
-INPUTS = ("package.json", "package-lock.json", "vite.config.js", "index.html", "src")
+INPUTS = (
+    "package.json", "package-lock.json", "vite.config.js", "index.html", "dashboard.html", "src",
+    "dashboard",
+)
+PAGES = ("index.html", "dashboard.html")
 
 
 def newest_input_mtime() -> float:
     paths = [SOURCE / name for name in INPUTS]
-    paths += [p for p in (SOURCE / "src").rglob("*") if p.is_file()]
+    paths += [p for d in ("src", "dashboard") for p in (SOURCE / d).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in paths if p.exists())
 
 
@@ -39,7 +44,7 @@ def build_graphiql() -> None:
         return
     if not (SOURCE / "package.json").is_file():
         return  # not a checkout: web/graphiql_dist/ came with the sources
-    if is_current(DIST / "index.html", newest_input_mtime()):
+    if all(is_current(DIST / page, newest_input_mtime()) for page in PAGES):
         return
     npm = shutil.which("npm")
     if npm is None:

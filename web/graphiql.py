@@ -18,26 +18,23 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from backfill_gateway.web.built_assets import (  # noqa: F401 - ASSET_CACHE_CONTROL: tests
+    ASSET_CACHE_CONTROL,
+    BUILD_COMMAND,
+    DIST_DIR,
+    built_assets,
+    serve_asset,
+)
 
 logger = logging.getLogger("gateway.graphiql")
 
-DIST_DIR = Path(__file__).resolve().parent / "graphiql_dist"
 ASSETS_PATH = "/graphiql/assets"
-BUILD_COMMAND = "make install"
-
-# Vite names every asset after its content: a file never changes under its URL.
-ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
-MEDIA_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".ttf": "font/ttf",
-}
 # Only self: Monaco and React set inline styles, GraphiQL's fonts are data: URLs in its CSS.
 # frame-ancestors 'self': Airflow shows the page in an iframe of its own UI.
 CONTENT_SECURITY_POLICY = (
@@ -52,7 +49,6 @@ PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Vary": "Accept",  # the same URL answers JSON to API clients
 }
-_ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 DEFAULT_QUERY = """\
 # The newest backfills, their progress and first slots.
@@ -132,13 +128,8 @@ class GraphiQL:
         self.dist_dir = dist_dir or DIST_DIR
         index = self.dist_dir / "index.html"
         self.template = index.read_text(encoding="utf-8") if index.is_file() else None
-        assets_dir = self.dist_dir / "assets"
         # The allow-list: the files the build produced, read once at start-up.
-        self.assets: dict[str, Path] = {
-            path.name: path
-            for path in (sorted(assets_dir.iterdir()) if assets_dir.is_dir() else [])
-            if path.is_file() and path.suffix in MEDIA_TYPES and _ASSET_NAME.fullmatch(path.name)
-        }
+        self.assets: dict[str, Path] = built_assets(self.dist_dir)
         if self.template is not None:
             for marker in ('data-endpoint=""', '"./assets/', "</body>"):
                 if marker not in self.template:
@@ -180,14 +171,7 @@ class GraphiQL:
         )
 
     async def serve_asset(self, request: Request) -> Response:
-        path = self.assets.get(request.path_params["name"])
-        if path is None:
-            return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(
-            path,
-            media_type=MEDIA_TYPES[path.suffix],
-            headers={"Cache-Control": ASSET_CACHE_CONTROL, "X-Content-Type-Options": "nosniff"},
-        )
+        return await serve_asset(self.assets, request)
 
     def _not_installed_page(self, request: Request) -> str:
         endpoint = html.escape(request.url.path)

@@ -1,0 +1,175 @@
+// The backfills dashboard: a page of backfills (filters, keyset paging), each as a card kept
+// current by the live subscription; the orphans panel for an admin token.
+
+import './dashboard.css';
+
+import { GraphQLError, request } from './api.js';
+import { watchBackfills } from './live.js';
+import { OrphansPanel } from './orphans.js';
+import { listingQuery, missingOptionalFields, SLOTS_PER_GRID, updatesSubscription } from './queries.js';
+import { backfillCard, element } from './render.js';
+
+const TOKEN_KEY = 'backfill-gateway.dashboard.token';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY) || '',
+  filter: {},
+  pageSize: 20,
+  window: { first: 20 }, // the connection arguments of the shown page
+  pageIndex: 0,
+  pageInfo: null,
+  optional: new Set(), // card fields this gateway lacks
+  stopLive: null,
+  liveKey: '',
+  dagIds: new Set(),
+  loads: 0,
+};
+
+function setMessage(text) {
+  $('message').textContent = text;
+}
+
+function setLive(status) {
+  const live = $('live-status');
+  live.textContent = { live: 'live', connecting: 'connecting…', reconnecting: 'reconnecting…', off: 'live updates off' }[status] ?? status;
+  live.dataset.state = status;
+}
+
+function readFilters() {
+  const form = $('filters');
+  const statuses = [...form.querySelectorAll('input[name=status]:checked')].map((box) => box.value);
+  const dagIds = $('dag-filter').value.split(',').map((id) => id.trim()).filter(Boolean);
+  state.filter = {
+    ...(statuses.length ? { statuses } : {}),
+    ...(dagIds.length ? { dagIds } : {}),
+  };
+  state.pageSize = Number($('page-size').value);
+}
+
+async function fetchPage() {
+  const variables = { ...state.window, filter: state.filter, slots: SLOTS_PER_GRID };
+  try {
+    return await request(listingQuery(state.optional), variables, state.token);
+  } catch (error) {
+    const missing = error instanceof GraphQLError ? missingOptionalFields(error) : new Set();
+    if (missing.size === 0) throw error;
+    missing.forEach((name) => state.optional.add(name));
+    return request(listingQuery(state.optional), variables, state.token);
+  }
+}
+
+function rememberDagIds(backfills) {
+  const before = state.dagIds.size;
+  backfills.forEach((b) => b.dagId && state.dagIds.add(b.dagId));
+  if (state.dagIds.size === before) return;
+  $('dag-ids').replaceChildren(...[...state.dagIds].sort().map((id) => element('option', { value: id })));
+}
+
+function renderPage(connection) {
+  const list = $('backfills');
+  list.replaceChildren(...connection.nodes.map(backfillCard));
+  const first = state.pageIndex * state.pageSize + 1;
+  $('page-info').textContent = connection.nodes.length
+    ? `${first}–${first + connection.nodes.length - 1} of ${connection.totalCount}`
+    : `0 of ${connection.totalCount}`;
+  const { pageInfo } = connection;
+  $('prev-page').disabled = state.pageIndex === 0;
+  $('next-page').disabled = !pageInfo.hasNextPage && !(state.window.before && state.pageIndex > 0);
+  state.pageInfo = pageInfo;
+  rememberDagIds(connection.nodes);
+}
+
+async function load() {
+  const thisLoad = ++state.loads;
+  document.body.setAttribute('aria-busy', 'true');
+  try {
+    const data = await fetchPage();
+    if (thisLoad !== state.loads) return; // a newer load replaced this one
+    renderPage(data.backfills);
+    setMessage('');
+    watch(data.backfills.nodes.map((b) => b.backfillId));
+  } catch (error) {
+    if (thisLoad !== state.loads) return;
+    const needsToken = error.codes?.includes('UNAUTHENTICATED');
+    setMessage(needsToken ? `This gateway needs a token: ${error.message}` : error.message);
+  } finally {
+    if (thisLoad === state.loads) document.body.removeAttribute('aria-busy');
+  }
+}
+
+/** Subscribe to the shown backfills (not the whole filter: a page, not 1,000 grids). */
+function watch(backfillIds) {
+  const key = `${state.token}|${[...state.optional].join()}|${backfillIds.join()}`;
+  if (key === state.liveKey) return;
+  state.stopLive?.();
+  state.stopLive = null;
+  state.liveKey = key;
+  if (backfillIds.length === 0) {
+    setLive('off');
+    return;
+  }
+  state.stopLive = watchBackfills({
+    query: updatesSubscription(state.optional),
+    variables: { filter: { backfillIds }, slots: SLOTS_PER_GRID },
+    token: state.token,
+    onBackfill: (backfill) => {
+      const card = document.getElementById(`backfill-${backfill.backfillId}`);
+      if (card) card.replaceWith(backfillCard(backfill));
+    },
+    onStatus: setLive,
+    onError: (errors) => setMessage(`Live updates: ${errors.map((e) => e.message).join('; ')}`),
+  });
+}
+
+function restart() {
+  state.pageIndex = 0;
+  state.window = { first: state.pageSize };
+  load();
+}
+
+$('filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  readFilters();
+  restart();
+});
+$('next-page').addEventListener('click', () => {
+  state.pageIndex += 1;
+  state.window = { first: state.pageSize, after: state.pageInfo.endCursor };
+  load();
+});
+$('prev-page').addEventListener('click', () => {
+  state.pageIndex = Math.max(0, state.pageIndex - 1);
+  state.window = state.pageIndex === 0
+    ? { first: state.pageSize }
+    : { last: state.pageSize, before: state.pageInfo.startCursor };
+  load();
+});
+
+const orphans = new OrphansPanel({
+  section: $('orphans'),
+  button: $('dry-run'),
+  output: $('orphans-result'),
+  token: state.token,
+  onFinalized: () => load(),
+});
+
+function useToken(token) {
+  state.token = token;
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+  $('token').value = token;
+  orphans.show(token);
+  state.liveKey = ''; // the connection authenticates with the token: reconnect
+  load();
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  useToken($('token').value.trim());
+});
+$('token-clear').addEventListener('click', () => useToken(''));
+
+readFilters();
+state.window = { first: state.pageSize };
+useToken(state.token);
