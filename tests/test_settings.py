@@ -112,3 +112,9 @@ def test_the_primary_budget_is_positive(monkeypatch):
     monkeypatch.setenv("GATEWAY_PRIMARY_MAX_CONNECTIONS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_the_dashboard_is_on_unless_turned_off(monkeypatch):
+    assert Settings().dashboard is True
+    monkeypatch.setenv("GATEWAY_DASHBOARD", "false")
+    assert Settings().dashboard is False

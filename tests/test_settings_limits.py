@@ -24,6 +24,7 @@ DEFAULTS = {
     "get_cache_max_age_seconds": 0,
     "introspection": True,
     "graphiql": True,
+    "dashboard": True,
     "log_format": "json",
     "otel_tracing": False,
 }
