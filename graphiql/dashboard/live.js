@@ -39,7 +39,8 @@ export function watchBackfills({ query, variables, token, onBackfill, onStatus, 
   );
   return () => {
     unsubscribe();
-    client.dispose();
+    // dispose() awaits a connection attempt still under way, and rejects if that failed.
+    Promise.resolve(client.dispose()).catch(() => {});
   };
 }
 
