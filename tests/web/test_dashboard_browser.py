@@ -158,6 +158,8 @@ def test_bars_grids_and_pages_match_the_database(gateway_url, demo_url, tmp_path
     with open_dashboard(f"{gateway_url}/dashboard") as (page, record):
         first_page = bar_values(page)
         page_info = page.text_content("#page-info")
+        shown_skipped = skipped_cells(page)
+        shown_task_counts = task_counts(page)
         screenshot(page, tmp_path, "dashboard.png")
         page.click("#next-page")
         page.wait_for_function("() => document.getElementById('page-info').textContent.startsWith('21')")
@@ -187,29 +189,76 @@ def test_bars_grids_and_pages_match_the_database(gateway_url, demo_url, tmp_path
             assert float(bar["now"]) == pytest.approx(percents[int(backfill_id)], abs=0.05)
     assert any(n > 100 for _, n in backfills.values())  # the demo's large backfill is paged
 
+    # Skipped slots: marked with their reason and the run that blocked them.
+    expected_skipped = skipped_slots(demo_url, newest_first[:20])
+    assert expected_skipped  # the demo skips slots on the first page
+    assert {k: (reason, run) for k, reason, run, _ in shown_skipped} == expected_skipped
+    for _, reason, run, label in shown_skipped:
+        assert f"skipped ({reason})" in label
+        assert (f"blocked by run {run} (" in label) if run else ("no longer exists" in label)
+    # Task instances by state, per backfill.
+    expected_tasks = task_counts_by_backfill(demo_url)
+    assert any(total for total, _, _ in expected_tasks.values())
+    for backfill_id in newest_first[:20]:
+        total, success, failed = expected_tasks.get(backfill_id, (0, 0, 0))
+        shown = shown_task_counts[str(backfill_id)]
+        assert shown.get("total") == str(total), backfill_id
+        assert shown.get("success", "0") == str(success), backfill_id
+        assert shown.get("failed", "0") == str(failed), backfill_id
 
-def test_skipped_slots_show_their_reason(gateway_url, demo_url):
-    skipped = sql(demo_url, """
-        SELECT backfill_id, sort_ordinal, exception_reason FROM backfill_dag_run
-        WHERE exception_reason IS NOT NULL AND sort_ordinal <= 100""")  # fmt: skip
-    newest = sorted({b for b, *_ in sql(demo_url, "SELECT id FROM backfill")}, reverse=True)[:20]
-    expected = sorted((b, o, REASONS[r]) for b, o, r in skipped if b in newest)
 
-    with open_dashboard(f"{gateway_url}/dashboard") as (page, record):
-        shown = page.eval_on_selector_all(
+def skipped_slots(url: str, backfill_ids: list[int]) -> dict[tuple[int, int], tuple[str, str | None]]:
+    """(backfill, ordinal) of each skipped slot drawn (the first 100 of a backfill) -> its
+    reason and the run_id of its DAG's run for the same logical date (or partition, for a
+    partitioned DAG), if one exists."""
+    rows = sql(url, """
+        SELECT s.backfill_id, s.sort_ordinal, s.exception_reason,
+               (SELECT MIN(r.run_id) FROM dag_run r
+                WHERE r.dag_id = b.dag_id
+                  AND (r.logical_date = s.logical_date
+                       OR (s.logical_date IS NULL AND r.partition_key = s.partition_key)))
+        FROM backfill_dag_run s JOIN backfill b ON b.id = s.backfill_id
+        WHERE s.exception_reason IS NOT NULL AND s.sort_ordinal <= 100""")  # fmt: skip
+    return {(b, o): (REASONS[r], run) for b, o, r, run in rows if b in backfill_ids}
+
+
+def task_counts_by_backfill(url: str) -> dict[int, tuple[int, int, int]]:
+    """Task instances of each backfill's slots' runs: all, succeeded, failed."""
+    rows = sql(url, """
+        SELECT s.backfill_id, COUNT(*),
+               SUM(CASE WHEN t.state = 'success' THEN 1 ELSE 0 END),
+               SUM(CASE WHEN t.state = 'failed' THEN 1 ELSE 0 END)
+        FROM backfill_dag_run s
+        JOIN dag_run r ON r.id = s.dag_run_id
+        JOIN task_instance t ON t.dag_id = r.dag_id AND t.run_id = r.run_id
+        GROUP BY s.backfill_id""")  # fmt: skip
+    return {b: (int(n), int(ok), int(bad)) for b, n, ok, bad in rows}
+
+
+def skipped_cells(page) -> list:
+    return [
+        ((b, o), reason, run, label)
+        for b, o, reason, run, label in page.eval_on_selector_all(
             ".slot-skipped",
             """cells => cells.map(cell => [
                 Number(cell.closest('li').dataset.backfillId),
                 Number(cell.getAttribute('aria-label').match(/^#(\\d+)/)[1]),
-                cell.dataset.reason, cell.getAttribute('aria-label')])""",
+                cell.dataset.reason, cell.dataset.blockingRun ?? null,
+                cell.getAttribute('aria-label')])""",
         )
-
-    record.assert_offline_and_clean()
-    assert expected  # the demo has skipped slots on the first page
-    assert sorted((b, o, r) for b, o, r, _ in shown) == expected
-    assert all(f"skipped ({r})" in label for *_, r, label in shown)
+    ]
 
 
+def task_counts(page) -> dict[str, dict[str, str]]:
+    return page.eval_on_selector_all(
+        "#backfills > li",
+        """cards => Object.fromEntries(cards.map(card => [card.dataset.backfillId,
+            Object.fromEntries([...card.querySelectorAll('.task-counts dd')]
+                .map(dd => [dd.dataset.taskState, dd.textContent]))]))""",
+    )
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
 def test_filters_by_status_and_dag(gateway_url, demo_url):
     orphans = expected_orphans(demo_url, datetime.now(UTC))
     dag_id, dag_backfills = max(
@@ -312,6 +361,7 @@ def outcomes(page) -> dict[int, str]:
     }
 
 
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
 def test_a_reader_token_sees_no_finalize_button(gateway_url):
     with open_dashboard(f"{gateway_url}/dashboard", token=READER_TOKEN) as (page, record):
         page.wait_for_selector("#orphans-result .error")
