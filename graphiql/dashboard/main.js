@@ -91,6 +91,8 @@ async function load() {
     watch(data.backfills.nodes.map((b) => b.backfillId));
   } catch (error) {
     if (thisLoad !== state.loads) return;
+    $('prev-page').disabled = state.pageIndex === 0;
+    $('next-page').disabled = !state.pageInfo; // no cursor to go on from
     const needsToken = error.codes?.includes('UNAUTHENTICATED');
     setMessage(needsToken ? `This gateway needs a token: ${error.message}` : error.message);
   } finally {
@@ -124,6 +126,7 @@ function watch(backfillIds) {
 
 function restart() {
   state.pageIndex = 0;
+  state.pageInfo = null;
   state.window = { first: state.pageSize };
   load();
 }
@@ -134,13 +137,14 @@ $('filters').addEventListener('submit', (event) => {
   restart();
 });
 $('next-page').addEventListener('click', () => {
+  if (!state.pageInfo) return;
   state.pageIndex += 1;
   state.window = { first: state.pageSize, after: state.pageInfo.endCursor };
   load();
 });
 $('prev-page').addEventListener('click', () => {
   state.pageIndex = Math.max(0, state.pageIndex - 1);
-  state.window = state.pageIndex === 0
+  state.window = state.pageIndex === 0 || !state.pageInfo
     ? { first: state.pageSize }
     : { last: state.pageSize, before: state.pageInfo.startCursor };
   load();
