@@ -1,5 +1,6 @@
 """The wheel as a user gets it: built, installed into a fresh venv outside the checkout,
-served by `backfill-gateway serve` from another directory, GraphiQL offline in Chromium."""
+served by `backfill-gateway serve` from another directory, GraphiQL and the dashboard
+offline in Chromium."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def test_the_wheel_carries_the_package_and_graphiql_only(built_wheel):
 
     assert top_level == {"backfill_gateway", built_wheel.path.name.split("-py")[0] + ".dist-info"}
     assert f"{DIST}index.html" in names
+    assert f"{DIST}dashboard.html" in names
     assert {n.removeprefix(f"{DIST}assets/") for n in names if n.startswith(f"{DIST}assets/")} == (
         built_assets
     )
@@ -75,3 +77,20 @@ def test_the_installed_wheel_serves_graphiql_offline_from_any_directory(
     assert run.variables_editor.strip() == '{"n": 3}'
     assert json.loads(run.response)["data"] == {"backfills": {"totalCount": 0}}
     assert all(r.split(" ", 1)[1].startswith(base_url) for r in run.requests)
+
+
+def test_the_installed_wheel_serves_the_dashboard_offline(installed_gateway, empty_database_url, tmp_path):
+    from tests.support.dashboard_browser import open_dashboard
+
+    chromium_path()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"DATABASE_URL": empty_database_url, "TEST_SERVER_LOG": str(tmp_path / "serve.log")}
+    command = (str(installed_gateway / "backfill-gateway"), "serve")
+    with running_server(env, command=command, cwd=elsewhere) as (base_url, _, _):
+        with open_dashboard(f"{base_url}/dashboard") as (page, record):
+            page_info = page.text_content("#page-info")
+
+    record.assert_offline_and_clean()
+    assert page_info == "0 of 0"
+    assert all(r.split(" ", 1)[1].startswith(base_url) for r in record.requests)

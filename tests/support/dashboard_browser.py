@@ -12,13 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.support.graphiql_browser import (
-    BROWSER_TIMEOUT_MS,
     CHROMIUM_ARGS,
     LOCAL_HOSTS,
     chromium_path,
+    record_offline,
 )
 
 
@@ -33,6 +31,7 @@ class BrowserRecord:
 
     def assert_offline_and_clean(self) -> None:
         assert self.outside_requests == []
+        assert [url for url in self.websockets if urlsplit(url).hostname not in LOCAL_HOSTS] == []
         assert self.failed_responses == []
         assert self.page_errors == []
         assert self.csp_violations == []
@@ -45,33 +44,12 @@ def open_dashboard(url: str, *, token: str | None = None) -> Iterator[tuple[obje
     from playwright.sync_api import sync_playwright
 
     record = BrowserRecord()
-
-    def only_local(route) -> None:
-        record.requests.append(f"{route.request.method} {route.request.url}")
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            record.outside_requests.append(route.request.url)
-            route.abort()
-
-    def on_console(message) -> None:
-        if "Content Security Policy" in message.text:
-            record.csp_violations.append(message.text)
-
-    def on_response(response) -> None:
-        if response.status >= 400:
-            record.failed_responses.append(f"{response.status} {response.url}")
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", only_local)
             page = context.new_page()
-            page.set_default_timeout(BROWSER_TIMEOUT_MS)
-            page.on("pageerror", lambda error: record.page_errors.append(str(error)))
-            page.on("console", on_console)
-            page.on("response", on_response)
+            record_offline(context, page, record)
             # Playwright's routing does not see WebSockets: record (and check) them here.
             page.on("websocket", lambda socket: record.websockets.append(socket.url))
             page.goto(url)
@@ -85,12 +63,10 @@ def open_dashboard(url: str, *, token: str | None = None) -> Iterator[tuple[obje
 
 
 def wait_until_loaded(page) -> None:
-    """Until the listing has answered (cards or a message) and nothing is loading."""
+    """Until the listing has answered (a page, maybe empty, or a message) and nothing is loading."""
     page.wait_for_function(
         "() => !document.body.hasAttribute('aria-busy')"
-        " && (document.querySelector('#backfills > li') || document.getElementById('message').textContent)"
+        " && (document.getElementById('page-info').textContent"
+        " || document.getElementById('message').textContent)"
     )
 
-
-def fail_with(record: BrowserRecord, error: Exception, screenshot) -> None:
-    pytest.fail(f"{error}\n{record}\nscreenshot: {screenshot}", pytrace=False)

@@ -54,40 +54,47 @@ class GraphiQLRun:
     csp_violations: list[str] = field(default_factory=list)
 
 
+def record_offline(context, page, record) -> None:
+    """Let `context` reach only 127.0.0.1/localhost and record on `record` (a GraphiQLRun or
+    alike) every request, the aborted ones to other hosts, failed responses, page errors and
+    Content-Security-Policy violations; the page's default timeout is BROWSER_TIMEOUT_MS."""
+
+    def only_local(route) -> None:
+        record.requests.append(f"{route.request.method} {route.request.url}")
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            record.outside_requests.append(route.request.url)
+            route.abort()
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            record.csp_violations.append(message.text)
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            record.failed_responses.append(f"{response.status} {response.url}")
+
+    context.route("**/*", only_local)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page.on("pageerror", lambda error: record.page_errors.append(str(error)))
+    page.on("console", on_console)
+    page.on("response", on_response)
+
+
 def run_graphiql(url: str, screenshot: Path, *, execute: bool = True) -> GraphiQLRun:
     """Open GraphiQL at `url`, wait for its editors, run the query if `execute`."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     run = GraphiQLRun()
-
-    def only_local(route) -> None:
-        run.requests.append(f"{route.request.method} {route.request.url}")
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            run.outside_requests.append(route.request.url)
-            route.abort()
-
-    def on_console(message) -> None:
-        if "Content Security Policy" in message.text:
-            run.csp_violations.append(message.text)
-
-    def on_response(response) -> None:
-        if response.status >= 400:
-            run.failed_responses.append(f"{response.status} {response.url}")
-
     failure = None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.route("**/*", only_local)
             page = context.new_page()
-            page.set_default_timeout(BROWSER_TIMEOUT_MS)
-            page.on("pageerror", lambda error: run.page_errors.append(str(error)))
-            page.on("console", on_console)
-            page.on("response", on_response)
+            record_offline(context, page, run)
             try:
                 page.goto(url)
                 page.wait_for_function(

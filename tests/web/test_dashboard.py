@@ -10,14 +10,13 @@ from urllib.parse import urljoin
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from backfill_gateway.app import create_app
 from backfill_gateway.settings import Settings
 from backfill_gateway.web import dashboard as dashboard_module
 from backfill_gateway.web.built_assets import ASSET_CACHE_CONTROL, MEDIA_TYPES
 from backfill_gateway.web.dashboard import CONTENT_SECURITY_POLICY, Dashboard
+from tests.web.test_graphiql import behind_proxy_root_path, mounted_under_prefix
 
 BASE = "http://gateway.test"
 
@@ -110,14 +109,6 @@ async def test_every_asset_the_page_loads_is_served_immutable(http, installed_da
 @pytest.mark.parametrize("name", ["nope.js", "..%2Fdashboard.html", "DASHBOARD.JS"])
 async def test_only_built_assets_are_served(http, installed_dashboard, name):
     assert (await http.get(f"/dashboard/assets/{name}")).status_code == 404
-
-
-def mounted_under_prefix(app) -> tuple[Starlette, str]:
-    return Starlette(routes=[Mount("/airflow/gateway", app=app)]), ""
-
-
-def behind_proxy_root_path(app) -> tuple[Starlette, str]:
-    return app, "/airflow/gateway"  # as `uvicorn --root-path /airflow/gateway` sets it
 
 
 @pytest.mark.parametrize("deploy", [mounted_under_prefix, behind_proxy_root_path])

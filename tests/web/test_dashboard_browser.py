@@ -41,9 +41,9 @@ LIVE_POLL_SECONDS = "1"
 REASONS = {"already exists": "ALREADY_EXISTS", "in flight": "IN_FLIGHT", "unknown": "UNKNOWN"}
 
 
-def screenshot(page, tmp_path: Path, name: str) -> None:
+def screenshot(page_or_element, tmp_path: Path, name: str) -> None:
     path = tmp_path / name
-    page.screenshot(path=path)
+    page_or_element.screenshot(path=path)
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, SCREENSHOTS / name)
@@ -161,6 +161,9 @@ def test_bars_grids_and_pages_match_the_database(gateway_url, demo_url, tmp_path
         shown_skipped = skipped_cells(page)
         shown_task_counts = task_counts(page)
         screenshot(page, tmp_path, "dashboard.png")
+        skipping = page.locator("#backfills > li", has=page.locator("details.skipped")).first
+        skipping.locator("summary").click()
+        screenshot(skipping, tmp_path, "dashboard-skipped-slots.png")
         page.click("#next-page")
         page.wait_for_function("() => document.getElementById('page-info').textContent.startsWith('21')")
         wait_until_loaded(page)
@@ -384,3 +387,37 @@ def test_under_a_path_prefix_everything_stays_under_it(demo_url, tmp_path):
     assert cards == 20
     assert all(r.split(" ", 1)[1].startswith(f"{base_url}{PREFIX}/") for r in record.requests)
     assert record.websockets == [f"{base_url.replace('http', 'ws')}{PREFIX}/graphql"]
+
+
+@pytest.mark.parametrize("empty_database", ["sqlite"], indirect=True)
+def test_a_thousand_backfills_are_paged_not_drawn_at_once(empty_database, tmp_path):
+    from tests.support.bulk import load_many_backfills
+
+    chromium_path()
+
+    async def load() -> None:
+        engine = create_async_engine(empty_database.url)
+        try:
+            await load_many_backfills(engine, FIXED_NOW, backfills=1000, slots_each=120)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(load())
+    with running_server(server_env(empty_database.url, tmp_path)) as (base_url, _, _):
+        with open_dashboard(f"{base_url}/dashboard") as (page, record):
+            page_info = page.text_content("#page-info")
+            cards, cells = page.evaluate(
+                "() => [document.querySelectorAll('#backfills > li').length,"
+                " document.querySelectorAll('.slot').length]"
+            )
+            notes = page.eval_on_selector_all(".slots-more", "ps => ps.map(p => p.textContent)")
+            page.click("#next-page")
+            page.wait_for_function("() => document.getElementById('page-info').textContent.startsWith('21–40')")
+            wait_until_loaded(page)
+            second = shown_ids(page)
+
+    record.assert_offline_and_clean()
+    assert page_info == "1–20 of 1000"
+    assert (cards, cells) == (20, 20 * 100)  # one page of cards, one page of slots each
+    assert notes == ["First 100 of 120 slots shown."] * 20
+    assert second == list(range(980, 960, -1))
