@@ -117,7 +117,12 @@ function watch(backfillIds) {
     token: state.token,
     onBackfill: (backfill) => {
       const card = document.getElementById(`backfill-${backfill.backfillId}`);
-      if (card) card.replaceWith(backfillCard(backfill));
+      if (!card) return;
+      const fresh = backfillCard(backfill);
+      // Keep the skipped-slots list as the operator left it (open or closed).
+      const [before, after] = [card, fresh].map((c) => c.querySelector('details.skipped'));
+      if (before && after) after.open = before.open;
+      card.replaceWith(fresh);
     },
     onStatus: setLive,
     onError: (errors) => setMessage(`Live updates: ${errors.map((e) => e.message).join('; ')}`),
