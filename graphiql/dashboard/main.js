@@ -3,10 +3,10 @@
 
 import './dashboard.css';
 
-import { GraphQLError, request } from './api.js';
+import { request } from './api.js';
 import { watchBackfills } from './live.js';
 import { OrphansPanel } from './orphans.js';
-import { listingQuery, missingOptionalFields, SLOTS_PER_GRID, updatesSubscription } from './queries.js';
+import { LISTING, SLOTS_PER_GRID, UPDATES } from './queries.js';
 import { backfillCard, element } from './render.js';
 
 const TOKEN_KEY = 'backfill-gateway.dashboard.token';
@@ -19,7 +19,6 @@ const state = {
   window: { first: 20 }, // the connection arguments of the shown page
   pageIndex: 0,
   pageInfo: null,
-  optional: new Set(), // card fields this gateway lacks
   stopLive: null,
   liveKey: '',
   dagIds: new Set(),
@@ -49,14 +48,7 @@ function readFilters() {
 
 async function fetchPage() {
   const variables = { ...state.window, filter: state.filter, slots: SLOTS_PER_GRID };
-  try {
-    return await request(listingQuery(state.optional), variables, state.token);
-  } catch (error) {
-    const missing = error instanceof GraphQLError ? missingOptionalFields(error) : new Set();
-    if (missing.size === 0) throw error;
-    missing.forEach((name) => state.optional.add(name));
-    return request(listingQuery(state.optional), variables, state.token);
-  }
+  return request(LISTING, variables, state.token);
 }
 
 function rememberDagIds(backfills) {
@@ -102,7 +94,7 @@ async function load() {
 
 /** Subscribe to the shown backfills (not the whole filter: a page, not 1,000 grids). */
 function watch(backfillIds) {
-  const key = `${state.token}|${[...state.optional].join()}|${backfillIds.join()}`;
+  const key = `${state.token}|${backfillIds.join()}`;
   if (key === state.liveKey) return;
   state.stopLive?.();
   state.stopLive = null;
@@ -112,7 +104,7 @@ function watch(backfillIds) {
     return;
   }
   state.stopLive = watchBackfills({
-    query: updatesSubscription(state.optional),
+    query: UPDATES,
     variables: { filter: { backfillIds }, slots: SLOTS_PER_GRID },
     token: state.token,
     onBackfill: (backfill) => {
