@@ -15,7 +15,7 @@ from collections import Counter
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.urls import to_async_url
@@ -231,6 +231,26 @@ async def _until(condition, timeout: float = 10) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "condition not reached"
         await asyncio.sleep(0.05)
+
+
+async def test_after_wait_for_replay_the_replica_has_every_acknowledged_commit(pg_cluster):
+    """The failover test's premise: a commit the primary acknowledged is on the replica
+    once wait_for_replay() returns (with asynchronous commit it returned before the WAL
+    writer had written the commit record, and an immediate stop lost it)."""
+    await pg_cluster.execute(PRIMARY, "CREATE TABLE replay_probe (n int)", "postgres")
+    engine = create_engine(to_async_url(pg_cluster.url(PRIMARY, "postgres")), autocommit=True)
+    try:
+        async with engine.connect() as connection:
+            for n in range(1, 21):
+                await connection.execute(text("INSERT INTO replay_probe VALUES (:n)"), {"n": n})
+                await pg_cluster.wait_for_replay()
+                ((replicated,),) = await pg_cluster.execute(
+                    REPLICA, "SELECT count(*) FROM replay_probe", "postgres"
+                )
+                assert replicated == n
+    finally:
+        await engine.dispose()
+        await pg_cluster.execute(PRIMARY, "DROP TABLE replay_probe", "postgres")
 
 
 @pytest.fixture

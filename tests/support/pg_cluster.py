@@ -115,7 +115,11 @@ class PgCluster:
             "listen_addresses": "'127.0.0.1'",
             "unix_socket_directories": f"'{self.root}'",
             "fsync": "off",
-            "synchronous_commit": "off",
+            # On: a commit returns once its WAL is written (fsync is off, so no cost), so
+            # pg_current_wal_lsn() covers it and wait_for_replay() waits for it. Off, the
+            # commit record waits in WAL buffers for the WAL writer (up to 200 ms): the
+            # wait returns early and an immediate stop loses the commit on the replica.
+            "synchronous_commit": "on",
             "full_page_writes": "off",
             "max_connections": 60,
             "shared_buffers": "'16MB'",
@@ -165,7 +169,8 @@ class PgCluster:
             await engine.dispose()
 
     async def wait_for_replay(self, timeout: float = 30) -> None:
-        """Until the replica has replayed everything the primary wrote so far."""
+        """Until the replica has replayed every commit the primary acknowledged so far
+        (its WAL write position; synchronous_commit is on, see _configure)."""
         ((position,),) = await self.execute(PRIMARY, "SELECT pg_current_wal_lsn()::text")
         target = wal_position(position)
         deadline = time.monotonic() + timeout
