@@ -107,7 +107,10 @@ def create_app(
     schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
     graphiql = GraphiQL() if settings.graphiql else None
     dashboard = Dashboard() if settings.dashboard else None
-    hub = LiveHub(schema=schema, settings=settings, engine=engine, airflow=airflow, clock=clock)
+    hub = LiveHub(
+        schema=schema, settings=settings, engine=engine, airflow=airflow, clock=clock,
+        read_engines=reads.order,
+    )
     hub.on_poll = observe_poll
 
     def observe_scrape() -> None:

@@ -8,9 +8,11 @@ them one by one; the batch's events share one set of DataLoaders, fresh per batc
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backfill_gateway.db.errors import DatabaseUnavailable
 from backfill_gateway.db.keyset import Seek
@@ -60,10 +62,13 @@ class LiveContext(RequestContext):
     feed: ChangeFeed | None = None
     clock: Any = None
     known: set[int] = field(default_factory=set)
+    # The read engines for each batch, asked anew (replicas come and go); None: read_engines.
+    order_reads: Callable[[], Sequence[AsyncEngine]] | None = None
 
     async def renew(self) -> None:
         await self.close()
-        self.session = ReadSession(self.read_engines or (self.engine,))
+        engines = self.order_reads() if self.order_reads is not None else None
+        self.session = ReadSession(engines or self.read_engines or (self.engine,))
         if self.clock is not None:
             self.now = self.clock()
 

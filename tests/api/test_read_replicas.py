@@ -19,6 +19,7 @@ from sqlalchemy import event, text
 
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.urls import to_async_url
+from backfill_gateway.resolvers.context import ANONYMOUS
 from tests.api.test_query_fixtures import CASES, FIXTURES, render_statements
 from tests.conftest import gateway_app, started_pg_cluster
 from tests.support.finalize import ADMIN, TOKENS, backfill_row, finalize, insert_rows
@@ -108,6 +109,29 @@ async def test_the_mutation_reads_and_writes_the_primary(pg_cluster):
         # The next query of the same app reads the replica again.
         (await client.graphql(BACKFILL_IDS)).ok()
         assert servers.take() == {REPLICA: 1, PRIMARY: 0}
+
+
+LIVE_QUERY = "subscription { backfillUpdates { backfillId status progress { finishedCount } } }"
+
+
+async def test_subscriptions_poll_and_read_the_replica(pg_cluster):
+    """Live progress is a dashboard's load: its change detection and re-reads stay off the
+    primary while a replica is healthy."""
+    async with gateway_with_replica(pg_cluster, live_poll_seconds=3600) as (client, servers):
+        hub = client.app.state.live
+        servers.take()
+        stream = await hub.subscribe(LIVE_QUERY, None, None, ANONYMOUS)
+        try:
+            async with asyncio.timeout(30):
+                first = await anext(stream)
+                while hub.polls == 0:  # the poller's baseline poll
+                    await asyncio.sleep(0.01)
+            assert first.data["backfillUpdates"]["backfillId"] > 0
+            servers.take()
+            interval = await hub.poll_once()  # the detection, and re-reads of what changed
+            assert servers.take() == {REPLICA: interval, PRIMARY: 0}
+        finally:
+            await stream.aclose()
 
 
 async def test_a_replica_lagging_over_the_limit_is_skipped(pg_cluster):

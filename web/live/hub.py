@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.utils.aio import aclosing
@@ -113,7 +114,7 @@ class Group:
         self._outage_reported = False
         self.context = LiveContext(
             settings=hub.settings, engine=hub.engine, now=hub.clock(), airflow=airflow,
-            caller=caller, feed=self, clock=hub.clock,
+            caller=caller, feed=self, clock=hub.clock, order_reads=hub.read_engines,
         )  # fmt: skip
         self._variables = variables
         self.task = hub.spawn(self._run())
@@ -257,10 +258,14 @@ class LiveHub:
     def __init__(
         self, *, schema, settings: Settings, engine, airflow: DetectedAirflowSchema,
         clock: Callable[[], datetime],
+        read_engines: Callable[[], Sequence[AsyncEngine]] | None = None,
     ) -> None:  # fmt: skip
         self.schema = schema
         self.settings = settings
         self.engine = engine
+        # Where polls and re-reads go, asked anew each time (db.replicas.ReadEngines.order:
+        # healthy replicas, then the primary); None: the primary only.
+        self.read_engines = read_engines or (lambda: (engine,))
         self.airflow = airflow
         self.clock = clock
         self.groups: dict[GroupKey, Group] = {}
@@ -368,7 +373,7 @@ class LiveHub:
         return self.last_interval_statements
 
     async def _detect(self) -> ChangeBatch | None:
-        session = ReadSession((self.engine,))
+        session = ReadSession(self.read_engines())
         try:
             airflow = await self._airflow()
             statement, parameters = change_signatures(airflow, self.clock() - WATCH_WINDOW)

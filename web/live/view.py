@@ -142,6 +142,7 @@ class LiveSchema:
         hub = self.hub
         context = RequestContext(
             settings=self.settings, engine=hub.engine, now=hub.clock(), caller=caller,
+            read_engines=hub.read_engines(),
             airflow=await hub.airflow.get(),
         )  # fmt: skip
         try:
