@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -142,6 +143,14 @@ task_instance = Table(
     Column("next_kwargs", JSON, nullable=True),
     Column("task_display_name", String(2000), nullable=True),
     PrimaryKeyConstraint("dag_id", "task_id", "run_id", "map_index", name="task_instance_pkey"),
+    # Airflow 2.11's indexes (the task counts read through ti_dag_run, by name on MySQL).
+    Index("ti_job_id", "job_id"),
+    Index("ti_state", "state"),
+    Index("ti_trigger_id", "trigger_id"),
+    Index("ti_dag_run", "dag_id", "run_id"),
+    Index("ti_state_lkp", "dag_id", "task_id", "run_id", "state"),
+    Index("ti_pool", "pool", "state", "priority_weight"),
+    Index("ti_dag_state", "dag_id", "state"),
 )
 
 log = Table(
