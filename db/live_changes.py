@@ -47,6 +47,7 @@ from sqlalchemy import (
 from backfill_gateway.db.airflow2 import tables as airflow2
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
+from backfill_gateway.db.task_states import by_run_index
 from backfill_gateway.db.types import UtcDateTime
 
 IN_FLIGHT_STATES = ("queued", "running")
@@ -129,7 +130,7 @@ def _airflow3_signatures(with_task_instances: bool) -> Select:
     parts = [slots, in_flight]
     if with_task_instances:
         ti = _task_instance3
-        parts.append(
+        parts.append(by_run_index(
             select(*_row(
                 dag_run.c.backfill_id, 2, (func.max(ti.c.updated_at),),
                 (func.count(), func.count(case((ti.c.state.is_(None), 1)))),
@@ -139,8 +140,9 @@ def _airflow3_signatures(with_task_instances: bool) -> Select:
                 ti, (ti.c.dag_id == dag_run.c.dag_id) & (ti.c.run_id == dag_run.c.run_id)
             ))  # fmt: skip
             .where(*in_flight_run)
-            .group_by(dag_run.c.backfill_id)
-        )
+            .group_by(dag_run.c.backfill_id),
+            ti,
+        ))
     return union_all(*parts)
 
 
@@ -164,7 +166,7 @@ def _airflow2_signatures() -> Select:
         .where(run.c.state.in_(IN_FLIGHT_STATES), run.c.creating_job_id.in_(running_jobs))
         .group_by(run.c.creating_job_id)
     )
-    queued = (
+    queued = by_run_index(
         select(*_row(
             ti.c.queued_by_job_id, 2, (func.max(ti.c.updated_at), func.max(run.c.updated_at)),
             (func.count(), func.count(case((ti.c.state.is_(None), 1)))),
@@ -172,7 +174,8 @@ def _airflow2_signatures() -> Select:
         ))  # fmt: skip
         .select_from(run.join(ti, (ti.c.dag_id == run.c.dag_id) & (ti.c.run_id == run.c.run_id)))
         .where(run.c.state.in_(IN_FLIGHT_STATES), ti.c.queued_by_job_id.in_(running_jobs))
-        .group_by(ti.c.queued_by_job_id)
+        .group_by(ti.c.queued_by_job_id),
+        ti,
     )
     return union_all(jobs, created, queued)
 
