@@ -23,6 +23,7 @@ const state = {
   liveKey: '',
   dagIds: new Set(),
   loads: 0,
+  shown: new Map(), // backfill id -> the JSON its card was drawn from
 };
 
 function setMessage(text) {
@@ -33,6 +34,12 @@ function setLive(status) {
   const live = $('live-status');
   live.textContent = { live: 'live', connecting: 'connecting…', reconnecting: 'reconnecting…', off: 'live updates off' }[status] ?? status;
   live.dataset.state = status;
+}
+
+/** Counts on the status line's element (events received, cards redrawn), for inspection. */
+function count(name) {
+  const live = $('live-status');
+  live.dataset[name] = String(Number(live.dataset[name] || 0) + 1);
 }
 
 function readFilters() {
@@ -60,6 +67,7 @@ function rememberDagIds(backfills) {
 
 function renderPage(connection) {
   const list = $('backfills');
+  state.shown = new Map(connection.nodes.map((b) => [b.backfillId, JSON.stringify(b)]));
   list.replaceChildren(...connection.nodes.map(backfillCard));
   const first = state.pageIndex * state.pageSize + 1;
   $('page-info').textContent = connection.nodes.length
@@ -108,13 +116,23 @@ function watch(backfillIds) {
     variables: { filter: { backfillIds }, slots: SLOTS_PER_GRID },
     token: state.token,
     onBackfill: (backfill) => {
+      count('events');
       const card = document.getElementById(`backfill-${backfill.backfillId}`);
       if (!card) return;
+      // The subscription's first events repeat what the page shows: a card is redrawn only
+      // when its data changed, so focus, selection and an open list stay put.
+      const json = JSON.stringify(backfill);
+      if (state.shown.get(backfill.backfillId) === json) return;
+      state.shown.set(backfill.backfillId, json);
       const fresh = backfillCard(backfill);
-      // Keep the skipped-slots list as the operator left it (open or closed).
+      // Keep the skipped-slots list as the operator left it (open or closed), and the
+      // keyboard focus on its summary.
       const [before, after] = [card, fresh].map((c) => c.querySelector('details.skipped'));
+      const focused = before?.querySelector('summary') === document.activeElement;
       if (before && after) after.open = before.open;
       card.replaceWith(fresh);
+      count('redrawn');
+      if (focused) after?.querySelector('summary')?.focus();
     },
     onStatus: setLive,
     onError: (errors) => setMessage(`Live updates: ${errors.map((e) => e.message).join('; ')}`),

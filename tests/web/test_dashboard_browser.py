@@ -288,6 +288,10 @@ def test_filters_by_status_and_dag(gateway_url, demo_url):
     assert sorted(dag_shown) == dag_backfills and len(dag_backfills) > 1
 
 
+# Cards the live updates redrew (the page counts them on its status line's element).
+REDRAWN = "() => Number(document.getElementById('live-status').dataset.redrawn || 0)"
+
+
 def test_a_run_changing_as_airflow_changes_it_moves_its_bar_without_reload(
     gateway_url, demo_url, tmp_path
 ):
@@ -307,6 +311,15 @@ def test_a_run_changing_as_airflow_changes_it_moves_its_bar_without_reload(
         page.wait_for_function("() => document.getElementById('live-status').dataset.state === 'live'")
         shown_before = float(page.get_attribute(bar, "aria-valuenow"))
         page.evaluate("() => { window.notReloaded = true; }")
+        # The subscription's first events repeat what the page shows: no card is redrawn,
+        # so a keyboard user's focus stays where it was.
+        page.focus("#backfills details.skipped summary")
+        page.wait_for_function(
+            "() => Number(document.getElementById('live-status').dataset.events || 0)"
+            " >= document.querySelectorAll('#backfills > li').length"
+        )
+        redrawn_by_first_events = page.evaluate(REDRAWN)
+        focus_kept = page.evaluate("() => document.activeElement.matches('details.skipped summary')")
         now = datetime.now(UTC)
         sql(demo_url, "UPDATE dag_run SET state = 'success', end_date = :now, updated_at = :now WHERE id = :id",
             now=now, id=run_id)  # fmt: skip
@@ -315,12 +328,15 @@ def test_a_run_changing_as_airflow_changes_it_moves_its_bar_without_reload(
             f"() => Math.abs(Number(document.querySelector('{bar}').getAttribute('aria-valuenow')) - {after}) < 0.05"
         )
         still_same_document = page.evaluate("() => window.notReloaded === true")
+        redrawn_by_the_change = page.evaluate(REDRAWN)
         screenshot(page, tmp_path, "dashboard-live.png")
 
     record.assert_offline_and_clean()
     assert shown_before == pytest.approx(before, abs=0.05)
     assert after > before
     assert still_same_document
+    assert redrawn_by_first_events == 0 and focus_kept
+    assert redrawn_by_the_change == 1
     assert record.websockets and all(w.startswith(gateway_url.replace("http", "ws")) for w in record.websockets)
 
 
