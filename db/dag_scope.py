@@ -141,6 +141,32 @@ def _condition(
     return [or_(*matches) if len(matches) > 1 else matches[0]]
 
 
+class filter_only(ColumnElement):  # noqa: N801 - used like a SQL function
+    """`column`, marked as a filter the planner must not drive a join with: `+column` on
+    SQLite (its documented no-op that keeps a term off the indexes), the column elsewhere.
+
+    A scope of exact ids on a run's `dag_id` lets SQLite carry `dag_id IN (...)` over the
+    join to task_instance and start from there, then probe every requested run id per task
+    instance (500 backfills: minutes); the runs' own ids are the better start."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(filter_only)
+def _compile_filter_only(element: filter_only, compiler, **kw) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(filter_only, "sqlite")
+def _compile_filter_only_sqlite(element: filter_only, compiler, **kw) -> str:
+    return f"+{compiler.process(element.column, **kw)}"
+
+
 def like_pattern(pattern: str) -> str:
     """An fnmatch pattern (only `*` and `?`) as a LIKE pattern with ESCAPE '/'."""
     out = []

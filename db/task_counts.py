@@ -16,6 +16,7 @@ from backfill_gateway.db.dag_scope import (
     DagScope,
     ScopeShape,
     dag_scope_condition,
+    filter_only,
     scope_parameters,
     shape_of,
 )
@@ -65,7 +66,7 @@ def _task_counts_by_dag_run(scope: ScopeShape | None) -> Select:
     return by_run_index(
         select(run.c.id.label("dag_run_id"), *task_state_counts(ti))
         .select_from(run.join(ti, tasks_of(run, ti)))
-        .where(run.c.id.in_(DAG_RUN_IDS), *dag_scope_condition(scope, run.c.dag_id))
+        .where(run.c.id.in_(DAG_RUN_IDS), *dag_scope_condition(scope, filter_only(run.c.dag_id)))
         .group_by(run.c.id),
         ti,
     )

@@ -67,11 +67,6 @@ async def test_the_full_nested_query_costs_four_statements_under_a_scope(many, s
 @pytest.mark.parametrize("scope", sorted(SCOPES))
 @pytest.mark.parametrize("n", [5, 500])
 async def test_task_counts_and_blocking_runs_cost_the_same_under_a_scope(many, scope, n):
-    if n == 500 and scope == "exact-ids" and many.app.state.engine.dialect.name == "sqlite":
-        # KNOWN BUG, open: on SQLite a statement of this query under a scope of 520 exact
-        # DAG ids runs for minutes (one core busy in SQLite; PostgreSQL and MariaDB answer
-        # at once). Reported in the closing note; not run until fixed, since it blocks the suite.
-        pytest.xfail("SQLite: task counts/blocking runs under 520 exact DAG ids take minutes")
     headers = {"Authorization": f"Bearer {scope}"}
     response = await many.graphql(FULL_QUERY_WITH_TASKS, {"n": n}, headers=headers)
     check_full_query_with_tasks(response, n)

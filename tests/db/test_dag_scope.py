@@ -11,6 +11,7 @@ from backfill_gateway.db.dag_scope import (
     DagScopeError,
     ScopeShape,
     dag_scope_condition,
+    filter_only,
     like_pattern,
 )
 from backfill_gateway.db.tables import backfill
@@ -78,3 +79,14 @@ def test_statements_of_one_shape_share_a_cache_key():
         statement(a)._generate_cache_key()
         != statement(DagScope.from_globs(["x*"]))._generate_cache_key()
     )
+
+
+def test_a_filter_only_column_is_kept_off_sqlites_indexes_and_unchanged_elsewhere():
+    scope = DagScope.from_globs(["a", "b_*"])
+    condition = dag_scope_condition(scope.shape, filter_only(backfill.c.dag_id))
+    statement = select(backfill.c.id).where(*condition)
+    on_sqlite = str(statement.compile(dialect=sqlite.dialect()))
+    assert "+backfill.dag_id IN (" in on_sqlite and "+backfill.dag_id GLOB " in on_sqlite
+    for dialect in (postgresql.dialect(), mysql.dialect()):
+        sql = str(statement.compile(dialect=dialect))
+        assert "+" not in sql and "backfill.dag_id IN (" in sql, sql
