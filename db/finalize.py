@@ -239,3 +239,21 @@ def is_transient(error: BaseException) -> bool:
         return True
     args = getattr(original, "args", ())
     return bool(args) and args[0] in _TRANSIENT_MYSQL_ERRNOS
+
+
+# PostgreSQL deadlock_detected and serialization_failure; MySQL/MariaDB deadlock.
+_DEADLOCK_SQLSTATES = frozenset({"40P01", "40001"})
+_DEADLOCK_MYSQL_ERRNO = 1213
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """A transient error that ended a collision at once (no lock wait behind it): worth
+    an immediate new attempt, unlike a lock or busy timeout that already waited."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if sqlstate in _DEADLOCK_SQLSTATES:
+        return True
+    args = getattr(original, "args", ())
+    return bool(args) and args[0] == _DEADLOCK_MYSQL_ERRNO

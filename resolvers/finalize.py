@@ -11,7 +11,9 @@ earlier read, so concurrent callers and retries finalize each orphan exactly onc
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -158,6 +160,33 @@ def _classify(row: Any, locked: bool, cutoff: datetime, dry_run: bool) -> tuple[
     return (Outcome.WOULD_FINALIZE if dry_run else Outcome.FINALIZED), reason
 
 
+# A deadlock rolled the whole transaction back: nothing was written, and a new attempt
+# re-reads and re-decides everything, so the caller gets an answer instead of a "retry".
+# (Lock and busy timeouts have already waited: they are answered at once.)
+DEADLOCK_ATTEMPTS = 3
+
+
+async def _run_retrying_deadlocks(
+    context: RequestContext, request: FinalizeRequest, grace: int, cutoff: datetime,
+    edit_scope: DagScope | None,
+) -> list[FinalizeResult]:  # fmt: skip
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            if context.is_airflow2:
+                # Imported here: it builds on this module's types.
+                from backfill_gateway.resolvers.airflow2.finalize import run_airflow2
+
+                return await run_airflow2(context, request, grace, cutoff)
+            return await _run(context, request, grace, cutoff, edit_scope)
+        except DBAPIError as error:
+            if attempt == DEADLOCK_ATTEMPTS or not finalize_sql.is_deadlock(error):
+                raise
+            logger.info("finalize attempt %d rolled back (%s): trying again", attempt, error.orig)
+            # Apart, so that the transactions that collided do not collide again.
+            await asyncio.sleep(random.uniform(0.02, 0.1) * attempt)
+    raise AssertionError("unreachable")
+
+
 async def finalize_orphaned_backfills(
     context: RequestContext, request: FinalizeRequest
 ) -> FinalizeReport:
@@ -185,13 +214,7 @@ async def finalize_orphaned_backfills(
     cutoff = now - timedelta(seconds=grace)
     report = FinalizeReport(request.dry_run, now, grace, cutoff)
     try:
-        if context.is_airflow2:
-            # Imported here: it builds on this module's types.
-            from backfill_gateway.resolvers.airflow2.finalize import run_airflow2
-
-            report.results = await run_airflow2(context, request, grace, cutoff)
-        else:
-            report.results = await _run(context, request, grace, cutoff, edit_scope)
+        report.results = await _run_retrying_deadlocks(context, request, grace, cutoff, edit_scope)
     except _ConcurrentChange as error:
         raise ServiceUnavailable(
             "A backfill changed while it was being finalized; nothing was written. Retry."
