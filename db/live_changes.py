@@ -31,6 +31,7 @@ from functools import lru_cache
 from sqlalchemy import (
     Integer,
     Select,
+    and_,
     bindparam,
     case,
     column,
@@ -45,7 +46,10 @@ from sqlalchemy import (
 )
 
 from backfill_gateway.db.airflow2 import tables as airflow2
+from backfill_gateway.db.airflow2.ownership import CUTOFF as AIRFLOW2_CUTOFF
+from backfill_gateway.db.airflow2.ownership import is_dead
 from backfill_gateway.db.airflow_schema import AirflowSchema
+from backfill_gateway.db.backfill_status import ORPHAN_CUTOFF
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 from backfill_gateway.db.task_states import by_run_index
 from backfill_gateway.db.types import UtcDateTime
@@ -75,9 +79,9 @@ def _state_counts(state_column) -> list:
 
 
 def _row(backfill_id, part: int, times: tuple, counts: tuple, states: list) -> list:
-    """A signature row: backfill id, part, four times, three counts, four state counts."""
+    """A signature row: backfill id, part, four times, four counts, four state counts."""
     times = (*times, *(_no_time() for _ in range(4 - len(times))))
-    counts = (*counts, *(literal(0, Integer()) for _ in range(3 - len(counts))))
+    counts = (*counts, *(literal(0, Integer()) for _ in range(4 - len(counts))))
     return [
         backfill_id.label("backfill_id"), literal(part, Integer()).label("part"),
         *(value.label(f"t{i}") for i, value in enumerate(times)),
@@ -86,13 +90,18 @@ def _row(backfill_id, part: int, times: tuple, counts: tuple, states: list) -> l
     ]  # fmt: skip
 
 
-def change_signatures(airflow: AirflowSchema, since: datetime) -> tuple[Select, dict]:
-    """The signature rows of every watched backfill; `since` opens the watch window."""
+def change_signatures(
+    airflow: AirflowSchema, since: datetime, orphan_cutoff: datetime
+) -> tuple[Select, dict]:
+    """The signature rows of every watched backfill; `since` opens the watch window.
+
+    `orphan_cutoff` (now - grace period) puts in each signature whether the backfill is
+    dead by age alone: a backfill turns ORPHANED when time passes, with no row written."""
     if airflow.major == 2:
         statement = _airflow2_signatures()
     else:
         statement = _airflow3_signatures("task_instance" in airflow.columns)
-    return statement, {"since": since}
+    return statement, {"since": since, "orphan_cutoff": orphan_cutoff}
 
 
 @lru_cache(maxsize=4)
@@ -102,13 +111,19 @@ def _airflow3_signatures(with_task_instances: bool) -> Select:
         backfill.c.completed_at >= SINCE,
         backfill.c.updated_at >= SINCE,
     )
+    # Slotless and unfinished, created before the cutoff: INITIALIZING turns ORPHANED.
+    old_enough_to_be_orphaned = and_(
+        backfill_dag_run.c.id.is_(None), backfill.c.completed_at.is_(None),
+        backfill.c.created_at <= ORPHAN_CUTOFF,
+    )  # fmt: skip
     slots = (
         select(*_row(
             backfill.c.id, 0,
             (func.max(backfill.c.updated_at), func.max(backfill.c.completed_at),
              func.max(dag_run.c.updated_at), func.max(dag_run.c.end_date)),
             (func.count(backfill_dag_run.c.id), func.count(dag_run.c.id),
-             func.count(case((backfill.c.is_paused == True, 1)))),  # noqa: E712
+             func.count(case((backfill.c.is_paused == True, 1))),  # noqa: E712
+             func.count(case((old_enough_to_be_orphaned, 1)))),
             _state_counts(dag_run.c.state),
         ))  # fmt: skip
         .select_from(
@@ -154,8 +169,10 @@ def _airflow2_signatures() -> Select:
         job.c.state == "running", job.c.end_date >= SINCE, job.c.latest_heartbeat >= SINCE
     )
     running_jobs = select(job.c.id).where(is_backfill, job.c.state == "running")
+    # A running job whose heartbeat, tasks and runs went quiet turns ORPHANED by age.
     jobs = select(*_row(
-        job.c.id, 0, (job.c.latest_heartbeat, job.c.end_date, job.c.start_date), (),
+        job.c.id, 0, (job.c.latest_heartbeat, job.c.end_date, job.c.start_date),
+        (case((is_dead(AIRFLOW2_CUTOFF), 1), else_=0),),
         [case((job.c.state == state, 1), else_=0) for state in COUNTED_STATES],
     )).where(is_backfill, watched)  # fmt: skip
     created = (

@@ -19,13 +19,15 @@ def test_task_instances_are_read_through_their_runs_index_on_mysql():
     # on the demo data, longer than the poll interval, and no event was ever sent.
     airflow2 = schema_of_metadata(airflow2_tables.metadata, "2.11")
     for airflow in (airflow_schema_for(LATEST), airflow2):
-        statement, _ = change_signatures(airflow, datetime.now(UTC))
+        statement, _ = change_signatures(airflow, datetime.now(UTC), datetime.now(UTC))
         sql = str(statement.compile(dialect=mysql.dialect()))
         assert "task_instance USE INDEX (ti_dag_run)" in sql, airflow.version
 
 
 async def test_every_unfinished_backfill_has_a_signature(demo_engine, demo_database, airflow):
-    statement, parameters = change_signatures(airflow, datetime.now(UTC) - timedelta(minutes=10))
+    statement, parameters = change_signatures(
+        airflow, datetime.now(UTC) - timedelta(minutes=10), datetime.now(UTC)
+    )
     session = ReadSession((demo_engine,))
     try:
         signatures = signatures_by_backfill(await session.all(statement, parameters))

@@ -376,7 +376,9 @@ class LiveHub:
         session = ReadSession(self.read_engines())
         try:
             airflow = await self._airflow()
-            statement, parameters = change_signatures(airflow, self.clock() - WATCH_WINDOW)
+            now = self.clock()
+            grace = timedelta(seconds=self.settings.orphan_grace_period_seconds)
+            statement, parameters = change_signatures(airflow, now - WATCH_WINDOW, now - grace)
             rows = await session.all(statement, parameters)
         except Exception as error:  # noqa: BLE001
             if not (isinstance(error, TimeoutError | DatabaseUnavailable) or is_unavailable(error)):

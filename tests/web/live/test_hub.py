@@ -10,15 +10,16 @@ processed the interval's changes.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from backfill_gateway.app import create_app
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 from backfill_gateway.resolvers.context import ANONYMOUS
-from tests.conftest import gateway_app
+from tests.conftest import FIXED_NOW, gateway_app, gateway_settings
 from tests.support.airflow_versions import dataset_for, load_versioned_dataset
 from tests.support.live_rows import finish_a_run
 
@@ -202,3 +203,33 @@ async def test_a_subscriber_that_does_not_read_is_ended_not_buffered(hub, monkey
     assert received[2].errors[0].extensions["code"] == "SERVICE_UNAVAILABLE"
     assert len(received) == 3
     assert not hub.groups
+
+
+async def test_a_backfill_turning_orphaned_with_time_alone_is_an_event(empty_database, demo_dataset):
+    """No row changes when a slotless backfill outlives the grace period: its status
+    (INITIALIZING, then ORPHANED) changes with the clock, and so does its signature."""
+    dataset = dataset_for(empty_database.version, demo_dataset)
+    engine = create_engine(empty_database.url, pool_size=2, max_overflow=2)
+    await load_versioned_dataset(engine, dataset, empty_database.version)
+    now = [FIXED_NOW]
+    app = create_app(
+        gateway_settings(empty_database.url, live_poll_seconds=3600), clock=lambda: now[0]
+    )
+    hub = app.state.live
+    try:
+        [initializing] = dataset.cases["initializing"]
+        [stream] = await subscribers(hub, 1, {"ids": [initializing]})
+        [initial] = await next_events([stream])
+        assert initial.data["backfillUpdates"]["status"] == "INITIALIZING"
+        await settle_baseline(hub)
+        assert await hub.poll_once() == 1
+        now[0] = FIXED_NOW + timedelta(seconds=app.state.settings.orphan_grace_period_seconds)
+        assert await hub.poll_once() > 1
+        [event] = await next_events([stream])
+        assert event.data["backfillUpdates"]["status"] == "ORPHANED"
+        assert await hub.poll_once() == 1  # once
+        await stream.aclose()
+    finally:
+        await hub.close()
+        await app.state.engine.dispose()
+        await engine.dispose()

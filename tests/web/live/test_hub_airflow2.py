@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import and_, select, update
 
+from backfill_gateway.app import create_app
 from backfill_gateway.db.airflow2.tables import dag_run, job, task_instance
 from backfill_gateway.resolvers.context import ANONYMOUS
-from tests.conftest import _enter_database, gateway_app
+from tests.conftest import FIXED_NOW, _enter_database, gateway_app, gateway_settings
 from tests.support.airflow2 import create_airflow2_schema
 from tests.support.airflow2_scenario import write_scenario
 
@@ -78,3 +79,35 @@ async def test_a_task_instance_and_a_heartbeat_of_a_live_backfill_job_are_events
     for stream in streams:
         await stream.aclose()
     assert not hub.groups
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
+async def test_a_backfill_job_going_quiet_turns_orphaned_with_time_alone(backend, tmp_path_factory):
+    """Nothing is written when a BackfillJob's process dies: its heartbeat, runs and tasks
+    just stop changing. Past the grace period it is ORPHANED, which is an event."""
+    async with AsyncExitStack() as stack:
+        database = await _enter_database(backend, tmp_path_factory, stack)
+        engine = await create_airflow2_schema(database.url)
+        await write_scenario(engine, str(tmp_path_factory.mktemp("marker") / "never"))
+        now = [FIXED_NOW]
+        app = create_app(
+            gateway_settings(database.url, live_poll_seconds=3600), clock=lambda: now[0]
+        )
+        hub = app.state.live
+        try:
+            stream = await hub.subscribe(QUERY, {"ids": [LIVE_JOB]}, None, ANONYMOUS)
+            initial = await anext(stream)
+            assert initial.data["backfillUpdates"]["status"] == "RUNNING"
+            await baseline(hub)
+            assert await hub.poll_once() == 1
+            now[0] = FIXED_NOW + timedelta(days=1)
+            assert await hub.poll_once() > 1
+            async with asyncio.timeout(30):
+                event = await anext(stream)
+            assert event.data["backfillUpdates"]["status"] == "ORPHANED"
+            assert await hub.poll_once() == 1
+            await stream.aclose()
+        finally:
+            await hub.close()
+            await app.state.engine.dispose()
+            await engine.dispose()
