@@ -23,10 +23,10 @@ from backfill_gateway.db.errors import is_unavailable
 from backfill_gateway.db.replicas import ReadEngines, Replica, replica_label
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.auth import RequestAuthenticator
+from backfill_gateway.web.dashboard import Dashboard
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
 from backfill_gateway.web.execution.query_limits import QueryLimits
-from backfill_gateway.web.dashboard import Dashboard
 from backfill_gateway.web.gc_tuning import tune_garbage_collector
 from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
@@ -38,8 +38,8 @@ from backfill_gateway.web.metrics import (
     mark_worker_exit,
     metrics_endpoint,
     observe_live,
-    observe_pool,
     observe_poll,
+    observe_pool,
     observe_replicas,
 )
 from backfill_gateway.web.middleware import ObservabilityMiddleware

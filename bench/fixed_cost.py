@@ -30,6 +30,7 @@ import io  # noqa: E402
 import os  # noqa: E402
 import pstats  # noqa: E402
 import time  # noqa: E402
+
 Q0 = '{"query": "{ backfills(first: 1) { nodes { backfillId } } }"}'
 
 

@@ -56,7 +56,7 @@ def _pg_hosts(query: dict) -> dict:
     if len(ports) != len(hosts):
         raise ValueError("a database URL names a different number of hosts and ports")
     hosts = [
-        host if _has_port(host) else f"{host}:{port}" for host, port in zip(hosts, ports)
+        host if _has_port(host) else f"{host}:{port}" for host, port in zip(hosts, ports, strict=True)
     ]
     query = {key: value for key, value in query.items() if key not in ("host", "port")}
     query["host"] = tuple(hosts) if len(hosts) > 1 else hosts[0]

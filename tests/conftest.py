@@ -34,8 +34,8 @@ from tests.support.databases import (
     throwaway_database,
 )
 from tests.support.gateway import GatewayClient
-from tests.support.pg_cluster import ClusterUnavailable, PgCluster, new_cluster
 from tests.support.oracle import Oracle
+from tests.support.pg_cluster import ClusterUnavailable, PgCluster, new_cluster
 
 # Every test sees the same world: the demo data built at this instant, and a
 # gateway whose clock stands still at it.

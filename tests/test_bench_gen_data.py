@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from bench import gen_data
 from backfill_gateway.db.tables import metadata
+from bench import gen_data
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backfill_gateway.db import tables
+from backfill_gateway.db.engine import create_engine
 from backfill_gateway.demo import (
     JSON_NULL,
     DemoDataset,
@@ -30,7 +31,6 @@ from backfill_gateway.demo import (
     create_demo_database,
     load_demo_dataset,
 )
-from backfill_gateway.db.engine import create_engine
 from backfill_gateway.settings import Settings
 
 NOW = datetime(2026, 9, 15, 14, 37, 12, 345678, tzinfo=UTC)

@@ -68,7 +68,7 @@ def test_replica_urls_as_a_json_list(monkeypatch):
 def test_a_replica_url_of_an_unknown_backend_is_refused(monkeypatch):
     monkeypatch.setenv("DATABASE_REPLICA_URLS", "oracle://u@h/x")
     with pytest.raises(ValueError, match="unsupported"):
-        Settings().resolved_replica_urls
+        _ = Settings().resolved_replica_urls
 
 
 def test_subscription_settings_come_from_the_environment(monkeypatch):

@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, false, select
 
-from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.app import create_app
-from backfill_gateway.demo import build_demo_dataset
+from backfill_gateway.db import finalize as finalize_sql
 from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.tables import backfill
+from backfill_gateway.demo import build_demo_dataset
 from backfill_gateway.resolvers.finalize import FinalizeRequest, validate
 from tests.conftest import FIXED_NOW, gateway_settings
 from tests.support.airflow_versions import dataset_for, load_versioned_dataset

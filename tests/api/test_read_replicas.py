@@ -41,7 +41,8 @@ class PerServer:
 
     def __init__(self, app) -> None:
         reads = app.state.read_engines
-        self.engines = {PRIMARY: reads.primary, **{REPLICA: r.engine for r in reads.replicas}}
+        [replica] = reads.replicas  # the cluster has one
+        self.engines = {PRIMARY: reads.primary, REPLICA: replica.engine}
         self.counts: Counter = Counter()
         for name, engine in self.engines.items():
             event.listen(engine.sync_engine, "before_cursor_execute", self._counter(name))

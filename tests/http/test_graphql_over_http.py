@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from backfill_gateway.resolvers.global_ids import encode_global_id
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 from backfill_gateway.web.graphql_endpoint import negotiate
+from tests.http.conftest import GRAPHQL_RESPONSE, JSON, codes, post
 
 OK_QUERY = "{ backfills(first: 2) { nodes { backfillId } } }"
 

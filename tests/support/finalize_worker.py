@@ -24,6 +24,7 @@ def run(url: str, now_iso: str, name: str, strategy: str, rounds: list, barrier,
 
 
 async def _work(url, now, name, strategy, rounds, barrier) -> tuple[int, list]:
+    from backfill_gateway.db.airflow_schema import detect_airflow_schema
     from backfill_gateway.db.engine import create_engine
     from backfill_gateway.resolvers.auth import ADMIN
     from backfill_gateway.resolvers.context import Caller, RequestContext
@@ -33,8 +34,6 @@ async def _work(url, now, name, strategy, rounds, barrier) -> tuple[int, list]:
         finalize_orphaned_backfills,
     )
     from backfill_gateway.settings import Settings
-
-    from backfill_gateway.db.airflow_schema import detect_airflow_schema
 
     engine = create_engine(url, pool_size=1, max_overflow=0)
     context = RequestContext(

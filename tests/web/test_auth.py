@@ -9,7 +9,12 @@ import pytest
 from backfill_gateway.resolvers.context import ANONYMOUS, Caller
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
-from backfill_gateway.web.auth import TokenConfigError, TokenRegistry, authenticate, parse_token_entries
+from backfill_gateway.web.auth import (
+    TokenConfigError,
+    TokenRegistry,
+    authenticate,
+    parse_token_entries,
+)
 
 
 def sha(token: str) -> str:
