@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 from jwt import InvalidTokenError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backfill_gateway.db.dag_scope import DagScope
@@ -54,7 +54,7 @@ def _auth_manager():
 def presented_token(scope: Scope) -> str | None:
     """The Bearer token, else the `_token` cookie (Airflow's own order); None if neither.
     A malformed Authorization header raises Unauthenticated."""
-    request = Request(scope)
+    request = HTTPConnection(scope)  # an HTTP request or a WebSocket upgrade
     authorization = request.headers.get("authorization")
     if authorization is not None:
         scheme, _, token = authorization.strip().partition(" ")
@@ -142,20 +142,25 @@ class AirflowLogin:
 
 
 class AirflowLoginMiddleware:
-    """Refuses every request without a valid Airflow login (401 UNAUTHENTICATED) except
-    the health checks; puts Airflow's user into the request state."""
+    """Refuses every request without a valid Airflow login (401 UNAUTHENTICATED; a
+    WebSocket upgrade: 403) except the health checks; puts Airflow's user into the
+    request's (or the WebSocket's) state."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _route_path(scope) in OPEN_PATHS:
+        if scope["type"] not in ("http", "websocket") or _route_path(scope) in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         try:
             user = await airflow_user(scope)
         except Unauthenticated as error:
-            await _unauthenticated(error.message, send)
+            if scope["type"] == "websocket":
+                # Closed before it is accepted: the upgrade is answered 403.
+                await send({"type": "websocket.close", "code": 1008, "reason": ""})
+            else:
+                await _unauthenticated(error.message, send)
             return
         scope.setdefault("state", {})[USER_STATE_KEY] = user
         await self.app(scope, receive, send)

@@ -2,9 +2,10 @@
 
 Installed into Airflow's environment, the package's `airflow.plugins` entry point
 registers `BackfillGatewayPlugin`: the gateway mounted at `/backfill-gateway` (GraphQL and
-GraphiQL at `/backfill-gateway/graphql`, health under the same prefix), behind Airflow's
-login (web.airflow_login), on Airflow's own database setting, and a "Backfills" link in
-Airflow's navigation. Nothing else to configure.
+GraphiQL at `/backfill-gateway/graphql`, subscriptions over WebSocket there too, the
+dashboard at `/backfill-gateway/dashboard`, health under the same prefix), behind Airflow's
+login (web.airflow_login), on Airflow's own database setting, and "Backfills" (the
+dashboard) and "Backfills GraphQL" links in Airflow's navigation. Nothing else to configure.
 
 Airflow enters the lifespan of a mounted app only when it is a FastAPI app, so the
 gateway (a Starlette app) sits inside a small FastAPI app whose lifespan runs the
@@ -92,12 +93,20 @@ def base_path() -> str:
 class BackfillGatewayPlugin(AirflowPlugin):
     name = "backfill_gateway"
     fastapi_apps = [{"app": create_plugin_app(), "url_prefix": URL_PREFIX, "name": NAME}]
+    # Shown inside Airflow's UI, in an iframe: the dashboard, and GraphiQL beside it.
     external_views = [
         {
             "name": "Backfills",
-            "href": f"{base_path()}{URL_PREFIX}/graphql",
-            "url_route": "backfill-gateway",  # shown inside Airflow's UI, in an iframe
+            "href": f"{base_path()}{URL_PREFIX}/dashboard",
+            "url_route": "backfill-gateway",
             "destination": "nav",
             "category": "browse",
-        }
+        },
+        {
+            "name": "Backfills GraphQL",
+            "href": f"{base_path()}{URL_PREFIX}/graphql",
+            "url_route": "backfill-gateway-graphql",
+            "destination": "nav",
+            "category": "browse",
+        },
     ]

@@ -8,15 +8,19 @@ reads both DAGs, edits only bf_alpha). Two orphaned backfills, one per DAG.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.support.airflow import AIRFLOW_VERSION, airflow_venv, install_wheel, running_airflow
+from tests.support.live_client import TransportWSClient
 
 pytestmark = pytest.mark.slow
 
@@ -264,5 +268,50 @@ def test_graphiql_and_every_asset_it_references_come_from_airflow(airflow):
         and any(u.endswith(".ttf") for u in seen)
     )
     plugin = next(p for p in plugins["plugins"] if p["name"] == "backfill_gateway")
-    assert [v["name"] for v in plugin["external_views"]] == ["Backfills"]
-    assert plugin["external_views"][0]["href"] == f"{GATEWAY}/graphql"
+    links = {view["name"]: view["href"] for view in plugin["external_views"]}
+    assert links == {"Backfills": f"{GATEWAY}/dashboard", "Backfills GraphQL": f"{GATEWAY}/graphql"}
+
+
+def test_the_dashboard_is_served_through_airflow_under_the_prefix(airflow):
+    cookies = {"_token": token(airflow, "viewer")}
+    page = httpx.get(f"{airflow.base_url}{GATEWAY}/dashboard", cookies=cookies)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    refs = References()
+    refs.feed(page.text)
+    assets = [urljoin(str(page.url), url) for url in refs.urls]  # relative to the page
+    assert assets and all(u.startswith(f"{airflow.base_url}{GATEWAY}/") for u in assets), assets
+    for url in assets:
+        assert httpx.get(url, cookies=cookies).status_code == 200, url
+    assert httpx.get(f"{airflow.base_url}{GATEWAY}/dashboard").status_code == 401
+
+
+SUBSCRIPTION = "subscription { backfillUpdates { backfillId dagId status } }"
+
+
+async def first_events(airflow, headers: dict, count: int) -> tuple[list[dict], bool]:
+    """The subscription's first `count` events over Airflow's WebSocket, and whether
+    nothing else came in the next second."""
+    async with TransportWSClient.connect(
+        airflow.base_url + GATEWAY, headers=headers
+    ) as client:  # fmt: skip
+        await client.subscribe(SUBSCRIPTION)
+        events = [await client.receive(timeout=20) for _ in range(count)]
+        return events, await client.silent_for(1.0)
+
+
+def test_subscriptions_log_in_with_airflow_and_see_only_readable_dags(airflow):
+    # The UI cookie (what the dashboard's browser sends on the upgrade), then a Bearer token.
+    events, then_silent = asyncio.run(
+        first_events(airflow, {"Cookie": f"_token={token(airflow, 'alpha_only')}"}, 1)
+    )
+    assert [e["payload"]["data"]["backfillUpdates"]["dagId"] for e in events] == ["bf_alpha"]
+    assert then_silent  # bf_beta's backfill is not readable: never sent
+    events, _ = asyncio.run(
+        first_events(airflow, {"Authorization": f"Bearer {token(airflow, 'viewer')}"}, 2)
+    )
+    dag_ids = {e["payload"]["data"]["backfillUpdates"]["dagId"] for e in events}
+    assert dag_ids == {"bf_alpha", "bf_beta"}
+    for headers in ({}, {"Authorization": "Bearer a.b.c"}):
+        with pytest.raises(InvalidStatus) as refused:
+            asyncio.run(first_events(airflow, headers, 1))
+        assert refused.value.response.status_code == 403
