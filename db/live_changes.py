@@ -7,16 +7,18 @@ the previous poll's and re-reads only the backfills whose rows differ (or appear
 Airflow 3, three parts (UNION ALL), each through Airflow's own indexes:
   * every backfill still active, or completed / updated within the watch window, with its
     slots' runs (backfill_dag_run by `backfill_id`, dag_run by primary key): the row's
-    `updated_at`/`completed_at`/`is_paused`, slot and run counts, run state counts and the
-    newest run `updated_at`/`end_date`;
+    `updated_at`/`completed_at`/`is_paused`, slot and run counts, run state counts, the
+    newest run `updated_at`/`end_date`, and whether it is slotless and older than the
+    orphan cutoff (time alone turns it ORPHANED);
   * the runs in flight (`state` queued/running: Airflow's partial indexes on dag_run) of
     any backfill: count and newest `updated_at`, so a re-run of a completed backfill's
     slot is seen too;
-  * the task instances of those in-flight runs (`ti_dag_run`-style (dag_id, run_id)
-    index): count, state counts and newest `updated_at` -- only where the database has
+  * the task instances of those in-flight runs (Airflow's `ti_dag_run` (dag_id, run_id)
+    index, named to MySQL/MariaDB, which pick a worse one on fresh statistics): count, state counts and newest `updated_at` -- only where the database has
     Airflow's `task_instance` table.
-Airflow 2 (a backfill is a BackfillJob): the job rows (state, end date, heartbeat), the
-in-flight runs it created, and the task instances it queued in in-flight runs.
+Airflow 2 (a backfill is a BackfillJob): the job rows (state, end date, heartbeat, and
+whether it is dead by the finalizer's rule), the in-flight runs it created, and the task
+instances it queued in in-flight runs.
 
 The statement reads identifiers and timestamps of every DAG, never a row's content: it is
 the worker's, not a caller's. What a subscriber then receives is re-read with its own DAG
