@@ -56,6 +56,12 @@ def _sqlstate(error: BaseException) -> str | None:
     return None
 
 
+def driver_error_codes(error: BaseException) -> tuple[str | None, int | None]:
+    """A wrapped driver error's SQLSTATE (PostgreSQL) and error number (MySQL/MariaDB)."""
+    args = getattr(getattr(error, "orig", None), "args", None) or (None,)
+    return _sqlstate(error), args[0] if isinstance(args[0], int) else None
+
+
 def _raw_mysql_errno(error: BaseException) -> int | None:
     """The error number of a MySQL driver error SQLAlchemy did not wrap (raised while the
     pool resets or configures a connection)."""

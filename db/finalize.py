@@ -43,7 +43,12 @@ from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
 from backfill_gateway.db.backfill_status import has_active_runs, has_slots
 from backfill_gateway.db.dag_scope import DagScope, bound_dag_scope_condition
 from backfill_gateway.db.engine import connected
-from backfill_gateway.db.errors import DatabaseUnavailable, is_connection_lost, is_unavailable
+from backfill_gateway.db.errors import (
+    DatabaseUnavailable,
+    driver_error_codes,
+    is_connection_lost,
+    is_unavailable,
+)
 from backfill_gateway.db.tables import backfill, log
 
 AUDIT_EVENT = "finalize_orphaned_backfill"
@@ -221,29 +226,23 @@ async def audit_rows_committed(engine: AsyncEngine, rows: Sequence[dict]) -> boo
     return found == len(rows)
 
 
-# SQLite "database is locked"/"busy"; PostgreSQL lock_not_available, deadlock_detected,
-# serialization_failure; MySQL/MariaDB lock wait timeout and deadlock.
-_TRANSIENT_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
-_TRANSIENT_MYSQL_ERRNOS = frozenset({1205, 1213})
+# PostgreSQL deadlock_detected and serialization_failure; MySQL/MariaDB deadlock.
+_DEADLOCK_SQLSTATES = frozenset({"40P01", "40001"})
+_DEADLOCK_MYSQL_ERRNOS = frozenset({1213})
+# SQLite "database is locked"/"busy"; PostgreSQL lock_not_available; MySQL/MariaDB lock
+# wait timeout; and the deadlocks above.
+_TRANSIENT_SQLSTATES = _DEADLOCK_SQLSTATES | {"55P03"}
+_TRANSIENT_MYSQL_ERRNOS = _DEADLOCK_MYSQL_ERRNOS | {1205}
 
 
 def is_transient(error: BaseException) -> bool:
     """A lock or busy error after which the transaction was rolled back and may be retried."""
     if not isinstance(error, DBAPIError):
         return False
-    original = error.orig
-    if "database is locked" in str(original) or "database is busy" in str(original):
+    if "database is locked" in str(error.orig) or "database is busy" in str(error.orig):
         return True
-    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    if sqlstate in _TRANSIENT_SQLSTATES:
-        return True
-    args = getattr(original, "args", ())
-    return bool(args) and args[0] in _TRANSIENT_MYSQL_ERRNOS
-
-
-# PostgreSQL deadlock_detected and serialization_failure; MySQL/MariaDB deadlock.
-_DEADLOCK_SQLSTATES = frozenset({"40P01", "40001"})
-_DEADLOCK_MYSQL_ERRNO = 1213
+    sqlstate, errno = driver_error_codes(error)
+    return sqlstate in _TRANSIENT_SQLSTATES or errno in _TRANSIENT_MYSQL_ERRNOS
 
 
 def is_deadlock(error: BaseException) -> bool:
@@ -251,9 +250,5 @@ def is_deadlock(error: BaseException) -> bool:
     an immediate new attempt, unlike a lock or busy timeout that already waited."""
     if not isinstance(error, DBAPIError):
         return False
-    original = error.orig
-    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    if sqlstate in _DEADLOCK_SQLSTATES:
-        return True
-    args = getattr(original, "args", ())
-    return bool(args) and args[0] == _DEADLOCK_MYSQL_ERRNO
+    sqlstate, errno = driver_error_codes(error)
+    return sqlstate in _DEADLOCK_SQLSTATES or errno in _DEADLOCK_MYSQL_ERRNOS
