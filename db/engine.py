@@ -1,20 +1,26 @@
 """Engine creation for Airflow's database, with per-dialect session setup.
 
-The pool pre-pings each connection it hands out, so a database that comes back
-is used again without a restart. Every engine reports its statements to the
+The pool pings each pooled connection it hands out (SQLAlchemy's pre-ping, done by a
+checkout listener here), so a database that comes back is used again without a restart.
+One exception saves a round trip per request: a caller that runs a statement again on a
+fresh connection when its connection turns out lost (`ReadSession`, inside
+`ping_only_idle_connections()`) gets a connection used within the last
+`RECENTLY_USED_SECONDS` without a ping. Every engine reports its statements to the
 statement recorder (db/statements.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import time
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from backfill_gateway.db.statements import record_statements_of
@@ -30,6 +36,56 @@ _acquire_timeouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _autocommit_engines: weakref.WeakSet = weakref.WeakSet()
 # Callers waiting for a connection of each engine right now (a /metrics gauge).
 _waiting: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+# A pooled connection checked in this recently is handed to a caller that retries lost
+# connections itself without a ping: the ping was a round trip on every request (and most
+# of a small request's database time), while a connection that died since is found by the
+# statement and replaced by that caller. Longer idle connections (a database restart, a
+# server's idle timeout) are pinged for everyone, so one retry is enough after an outage.
+RECENTLY_USED_SECONDS = 2.0
+_skip_recent_ping: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "skip_recent_ping", default=False
+)
+_CHECKED_IN_AT = "gateway_checked_in_at"
+
+
+@contextmanager
+def ping_only_idle_connections() -> Iterator[None]:
+    """Checkouts within: no ping for a connection used in the last RECENTLY_USED_SECONDS.
+    Only for callers that run a statement again on a fresh connection when it was lost."""
+    token = _skip_recent_ping.set(True)
+    try:
+        yield
+    finally:
+        _skip_recent_ping.reset(token)
+
+
+def _note_checkin(dbapi_connection, connection_record) -> None:
+    if dbapi_connection is not None:
+        connection_record.info[_CHECKED_IN_AT] = time.monotonic()
+
+
+def _pinger(dialect):
+    """A pool `checkout` listener doing SQLAlchemy's pre-ping, except as said above."""
+
+    def ping_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+        checked_in_at = connection_record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None:
+            return  # opened for this checkout: nothing to find out
+        if _skip_recent_ping.get() and time.monotonic() - checked_in_at < RECENTLY_USED_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out a new one (SQLAlchemy's
+            # documented way for a checkout listener to report a dead connection).
+            raise exc.DisconnectionError("the pooled connection did not answer a ping")
+
+    return ping_on_checkout
 
 
 def _json_serializer(value: Any) -> str:
@@ -104,7 +160,7 @@ def create_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+        pool_pre_ping=False,  # done by _pinger, see ping_only_idle_connections
         json_serializer=_json_serializer,
         json_deserializer=orjson.loads,
         echo=echo,
@@ -112,6 +168,8 @@ def create_engine(
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
     )
     sync_engine = engine.sync_engine
+    event.listen(sync_engine.pool, "checkin", _note_checkin)
+    event.listen(sync_engine.pool, "checkout", _pinger(engine.dialect))
     if autocommit:
         _autocommit_engines.add(sync_engine)
     if connect_timeout is not None:

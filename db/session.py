@@ -11,7 +11,11 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
-from backfill_gateway.db.engine import checkout, defaults_to_autocommit
+from backfill_gateway.db.engine import (
+    checkout,
+    defaults_to_autocommit,
+    ping_only_idle_connections,
+)
 from backfill_gateway.db.errors import (
     DatabaseUnavailable,
     PoolExhausted,
@@ -94,13 +98,23 @@ class ReadSession:
             note_read_retry()
             logger.info("read retried on a fresh connection after %s", type(lost).__name__)
             try:
-                return await self._execute(statement, parameters)
+                # Pinged whatever its age: the pool may hold more connections that died
+                # with this one.
+                return await self._execute(statement, parameters, ping_recent=True)
             except Exception as error:
                 raise self._unavailable_or(error) from error
 
-    async def _execute(self, statement: Executable, parameters: dict | None) -> Sequence[Row]:
+    async def _execute(
+        self, statement: Executable, parameters: dict | None, ping_recent: bool = False
+    ) -> Sequence[Row]:
         if self._connection is None:
-            connection = await checkout(self.engine)
+            if ping_recent:
+                connection = await checkout(self.engine)
+            else:
+                # A statement whose connection was lost runs again (all()): a connection
+                # in use moments ago needs no ping first.
+                with ping_only_idle_connections():
+                    connection = await checkout(self.engine)
             if not defaults_to_autocommit(connection.sync_engine):
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             self._connection = connection
