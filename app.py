@@ -26,6 +26,7 @@ from backfill_gateway.web.auth import RequestAuthenticator
 from backfill_gateway.web.dashboard import Dashboard
 from backfill_gateway.web.execution.executable_schema import build_schema
 from backfill_gateway.web.execution.limits_extension import limits_extension
+from backfill_gateway.web.execution.prepared_queries import PreparedQueries
 from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.gc_tuning import tune_garbage_collector
 from backfill_gateway.web.graphiql import GraphiQL
@@ -52,11 +53,22 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def schema_extensions(settings: Settings) -> list:
+def prepared_queries(settings: Settings) -> PreparedQueries | None:
+    """Where queries run before skip Strawberry's per-request pipeline: with the fast
+    path, and not under tracing (whose extension wants its spans on every request)."""
+    if not settings.fast_path or settings.otel_tracing:
+        return None
+    return PreparedQueries(
+        QueryLimits.from_settings(settings), on_operation_name=note_operation, on_cost=note_cost
+    )
+
+
+def schema_extensions(settings: Settings, prepared: PreparedQueries | None = None) -> list:
     extensions: list = [limits_extension(
         QueryLimits.from_settings(settings),
         on_operation_name=note_operation,
         on_cost=note_cost,
+        prepared=prepared,
     )]
     if settings.otel_tracing:
         from strawberry.extensions.tracing import OpenTelemetryExtension
@@ -104,7 +116,10 @@ def create_app(
         settings.airflow_version,
         timeout=settings.pool_timeout_seconds + 2 * settings.db_connect_timeout_seconds,
     )
-    schema = build_schema(schema_extensions(settings), fast_path=settings.fast_path)
+    prepared = prepared_queries(settings)
+    schema = build_schema(
+        schema_extensions(settings, prepared), fast_path=settings.fast_path, prepared=prepared
+    )
     graphiql = GraphiQL() if settings.graphiql else None
     dashboard = Dashboard() if settings.dashboard else None
     hub = LiveHub(

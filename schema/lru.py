@@ -43,3 +43,12 @@ class LruCache(Generic[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries
+
+    def peek(self, key: K, default: V | None = None) -> V | None:
+        """The cached value for `key` (now the most recently used), or `default`."""
+        entries = self._entries
+        try:
+            entries.move_to_end(key)
+        except KeyError:
+            return default
+        return entries[key]

@@ -11,20 +11,62 @@ from strawberry.schema.config import StrawberryConfig
 from backfill_gateway.schema import SCALAR_MAP, TYPES, Mutation, Query, Subscription
 from backfill_gateway.web.execution.error_codes import ErrorCodes
 from backfill_gateway.web.execution.fast_path import fast_executor_class
+from backfill_gateway.web.execution.prepared_queries import PreparedQueries
 
 
 class GatewaySchema(strawberry.Schema):
+    # Queries run before are executed without the per-request pipeline (set by build_schema).
+    prepared: PreparedQueries | None = None
+
     def process_errors(self, errors, execution_context=None) -> None:
         # ErrorCodes logs what deserves a log (unexpected errors, with an id);
         # client mistakes are not server errors.
         return None
 
+    async def execute(
+        self,
+        query,
+        variable_values=None,
+        context_value=None,
+        root_value=None,
+        operation_name=None,
+        allowed_operation_types=None,
+        operation_extensions=None,
+    ):
+        prepared = self.prepared
+        if (
+            prepared is not None
+            and query is not None
+            and root_value is None
+            and operation_extensions is None
+        ):
+            # Only queries are prepared, and every request may run a query.
+            known = prepared.lookup(query, operation_name)
+            if known is not None:
+                result = await prepared.run(known, self, variable_values, context_value)
+                if result is not None:
+                    return result
+        return await super().execute(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
+
 
 def build_schema(
-    extensions: Sequence[type[SchemaExtension] | SchemaExtension] = (), *, fast_path: bool = True
+    extensions: Sequence[type[SchemaExtension] | SchemaExtension] = (),
+    *,
+    fast_path: bool = True,
+    prepared: PreparedQueries | None = None,
 ) -> GatewaySchema:
-    """The schema; `fast_path` executes queries through the compiled fast path."""
-    return GatewaySchema(
+    """The schema; `fast_path` executes queries through the compiled fast path, and
+    `prepared` (filled by the limits extension, see prepared_queries.py) lets a query
+    document run before skip the per-request pipeline."""
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -39,3 +81,5 @@ def build_schema(
         execution_context_class=fast_executor_class() if fast_path else None,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+    schema.prepared = prepared
+    return schema

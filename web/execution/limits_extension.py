@@ -17,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from backfill_gateway.web.execution.errors import BAD_USER_INPUT
+from backfill_gateway.web.execution.prepared_queries import PreparedQueries, PreparedQuery
 from backfill_gateway.web.execution.query_cost import CostCache, evaluate_cost
 from backfill_gateway.web.execution.query_limits import QueryLimits, mark_token_limit, too_complex
 from backfill_gateway.web.execution.query_shape import shape_rule
@@ -31,8 +32,11 @@ def limits_extension(
     *,
     on_operation_name: Callable[[str | None], None] = _ignore,
     on_cost: Callable[[int], None] = _ignore,
+    prepared: PreparedQueries | None = None,
 ) -> type[SchemaExtension]:
-    """The per-request extension enforcing `limits`; its rules and caches are built once."""
+    """The per-request extension enforcing `limits`; its rules and caches are built once.
+    With `prepared`, a query that passed everything here is remembered there, so that
+    later requests with the same document skip the pipeline (prepared_queries.py)."""
     rules: tuple[type[ASTValidationRule], ...] = (shape_rule(limits),)
     if not limits.introspection:
         rules += (NoSchemaIntrospectionCustomRule,)
@@ -67,6 +71,7 @@ def limits_extension(
                     "`operationName`.",
                     extensions={"code": BAD_USER_INPUT.code},
                 )])
+            program = None
             if context.result is None and context.query is not None:
                 program = cost_cache.program(
                     context.query, context.operation_name, context.graphql_document,
@@ -86,6 +91,17 @@ def limits_extension(
             if context.result is not None and _is_subscription(context):
                 # Strawberry runs a subscription whatever `result` says: refuse it by raising.
                 raise context.result.errors[0]
+            if (
+                prepared is not None
+                and context.result is None
+                and context.query is not None
+                and context.operation_type is OperationType.QUERY
+            ):
+                # Parsed, validated (or this hook would not run), one operation, within
+                # the limits: what is left to check per request is the cost.
+                prepared.remember(context.query, context._provided_operation_name, PreparedQuery(
+                    context.graphql_document, context.operation_name, program,
+                ))
             yield
 
         def get_results(self) -> dict[str, Any]:
