@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -20,11 +21,13 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
+    INLINE_SERIALIZATIONS,
     DirectResolver,
     Fallback,
     ResolverField,
     Unsupported,
     checked_leaf,
+    enum_names,
     enum_serializer,
 )
 
@@ -46,7 +49,7 @@ class Compiler:
         self.strawberry_schema = getattr(executor.schema, "_strawberry_schema", None)
         self.namespace: dict[str, Any] = {
             "Fallback": Fallback, "Path": Path, "is_iterable": is_iterable,
-            "isfinite": math.isfinite,
+            "isfinite": math.isfinite, "datetime": datetime, "UTC": UTC,
         }  # fmt: skip
         # Keyed by the identity of graphql-core's field list, kept alive in the value
         # so that the id cannot be reused by another list while compiling.
@@ -151,7 +154,17 @@ class Compiler:
             indent += "    "
         if is_leaf_type(gtype):
             if isinstance(gtype, GraphQLEnumType):
-                lines.append(f"{indent}{var} = {self.bind('enum', enum_serializer(gtype))}({var})")
+                # A known value's name at once (names are never empty); the rest as usual.
+                names = self.bind("names", enum_names(gtype))
+                serialize = self.bind("enum", enum_serializer(gtype))
+                lines.append(f"{indent}{var} = {names}.get({var}) or {serialize}({var})")
+            elif gtype.coerce_output_value in INLINE_SERIALIZATIONS:
+                test, expression = INLINE_SERIALIZATIONS[gtype.coerce_output_value]
+                serialize = self.bind("scalar", checked_leaf(gtype))
+                lines.append(
+                    f"{indent}{var} = {expression.format(v=var)} if {test.format(v=var)} "
+                    f"else {serialize}({var})"
+                )
             elif gtype.name in IDENTITY_COERCION_TESTS and gtype is self.schema.get_type(gtype.name):
                 test = IDENTITY_COERCION_TESTS[gtype.name].format(v=var)
                 serialize = self.bind("scalar", checked_leaf(gtype))

@@ -17,6 +17,8 @@ from graphql import (
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
+from backfill_gateway.schema.scalars import serialize_datetime
+
 
 class Fallback(Exception):
     """The fast path stops; the standard executor runs the operation instead."""
@@ -40,12 +42,18 @@ def checked_leaf(leaf_type) -> Callable[[Any], Any]:
     return checked
 
 
-def enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], str]:
-    checked = checked_leaf(enum_type)
+def enum_names(enum_type: GraphQLEnumType) -> dict[Any, str]:
+    """An enum's response names by internal value (and by Python enum member)."""
     names: dict[Any, str] = {v.value: name for name, v in enum_type.values.items()}
     for member in getattr(enum_type, "wrapped_cls", None) or ():
         if member.value in names:
             names.setdefault(member, names[member.value])
+    return names
+
+
+def enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], str]:
+    checked = checked_leaf(enum_type)
+    names = enum_names(enum_type)
 
     def enum_name(value: Any) -> str:
         try:
@@ -67,6 +75,14 @@ IDENTITY_COERCION_TESTS = {
     GraphQLFloat.name: "type({v}) is float and isfinite({v})",
 }
 
+
+
+# Serializers written inline for the values that make up most of a large response (a
+# slot page's timestamps): (test, expression) with the serializer's own result wherever
+# the test holds; elsewhere the serializer is called as usual.
+INLINE_SERIALIZATIONS: dict[Callable[[Any], Any], tuple[str, str]] = {
+    serialize_datetime: ("type({v}) is datetime and {v}.tzinfo is UTC", "{v}.isoformat()"),
+}
 
 
 class ResolverField:

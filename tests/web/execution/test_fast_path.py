@@ -7,7 +7,12 @@ test sends through `gateway` runs on both executors.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
+from typing import Optional
+
 import pytest
+import strawberry
 
 from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.conftest import gateway_app, standard_executor_twin
@@ -169,3 +174,50 @@ async def test_the_executor_check_fails_when_the_twin_answers_differently(demo_d
             await client.graphql("{ backfills { nodes { id } } }")
     finally:
         await client.close()
+
+
+@strawberry.enum
+class InlineColor(Enum):
+    RED = "red"
+    DARK_BLUE = "dark blue"
+
+
+def inline_schema_query():
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def times(self) -> list[Optional[datetime]]:  # noqa: UP045 - resolved at runtime
+            base = datetime(2026, 11, 30, 6, 5, 4, 321, tzinfo=UTC)
+            return [base, base.replace(microsecond=0), base.astimezone(timezone(timedelta(hours=2))), None]
+
+        @strawberry.field
+        def colors(self) -> list[InlineColor]:
+            return [InlineColor.RED, InlineColor.DARK_BLUE, InlineColor.RED]
+
+    return Query
+
+
+async def test_inline_timestamps_and_enum_names_equal_the_serializers(monkeypatch):
+    """Timestamps and enum names are written inline for the common case (UTC-aware
+    datetimes, known enum values); every other value goes to the serializer, as in the
+    standard executor."""
+    from strawberry.schema.config import StrawberryConfig
+
+    from backfill_gateway.schema import SCALAR_MAP
+    from backfill_gateway.web.execution.fast_path import fast_executor_class
+
+    query_type = inline_schema_query()
+    executor_class = fast_executor_class()
+    paths = count_paths(monkeypatch, executor_class)
+    config = StrawberryConfig(scalar_map=SCALAR_MAP)
+    fast = strawberry.Schema(query=query_type, execution_context_class=executor_class, config=config)
+    standard = strawberry.Schema(query=query_type, config=config)
+    query = "{ times colors }"
+    fast_result, standard_result = await fast.execute(query), await standard.execute(query)
+    assert paths() == (1, 0, 0)
+    assert fast_result.errors is None and fast_result.data == standard_result.data
+    assert fast_result.data["times"] == [
+        "2026-11-30T06:05:04.000321+00:00", "2026-11-30T06:05:04+00:00",
+        "2026-11-30T06:05:04.000321+00:00", None,
+    ]
+    assert fast_result.data["colors"] == ["RED", "DARK_BLUE", "RED"]
