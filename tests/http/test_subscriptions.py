@@ -99,6 +99,28 @@ async def test_websocket_initial_state_then_an_event_per_change_and_nothing_else
     await until_freed(base_url)
 
 
+TIMESTAMPS = """{ backfills(first: 3) { nodes { backfillId createdAt completedAt
+  dagRuns(first: 3) { nodes { logicalDate dagRun { startDate endDate } } } } } }"""
+
+
+async def test_queries_over_websocket_and_sse_answer_as_over_http(live):
+    """The fast path leaves UTC timestamps to the response writer: the live transports
+    write them as the HTTP endpoint does (a query over them once failed to encode)."""
+    base_url, _ = live
+    async with httpx.AsyncClient() as http:
+        response = await http.post(f"{base_url}/graphql", json={"query": TIMESTAMPS})
+    over_http = response.json()["data"]
+    assert over_http["backfills"]["nodes"][0]["createdAt"].endswith("+00:00")
+    for _ in range(2):
+        async with TransportWSClient.connect(base_url) as client:
+            await client.subscribe(TIMESTAMPS)
+            message = await client.receive()
+        assert message["type"] == "next" and message["payload"]["data"] == over_http
+        async with SSEClient.subscribe(base_url, TIMESTAMPS) as stream:
+            name, payload = await stream.event()
+        assert name == "next" and payload["data"] == over_http
+
+
 async def test_sse_initial_state_then_completion(live):
     base_url, engine = live
     async with SSEClient.subscribe(base_url, BY_IDS, {"ids": [22]}) as stream:

@@ -13,7 +13,10 @@ text) into Python functions, one per selection set, and then runs them:
   exception handlers) is called directly with its Python arguments, converted
   once per request, instead of through Strawberry's per-call wrapper chain;
   awaitables are gathered level by level, so DataLoaders batch as before;
-* response paths are built only above resolvers, which need them.
+* response paths are built only above resolvers, which need them;
+* UTC timestamps are left as datetimes for the response writer, orjson, which writes
+  them as the DateTime scalar does (fast_path_fields.WIRE_VALUES): results of the fast
+  path are meant for orjson, as every transport of the gateway writes.
 
 It only runs the happy path. Anything irregular (an exception, a null in a
 non-null position, an object of an unexpected type) abandons the fast run and

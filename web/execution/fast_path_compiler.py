@@ -21,7 +21,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
-    INLINE_SERIALIZATIONS,
+    WIRE_VALUES,
     DirectResolver,
     Fallback,
     ResolverField,
@@ -158,13 +158,10 @@ class Compiler:
                 names = self.bind("names", enum_names(gtype))
                 serialize = self.bind("enum", enum_serializer(gtype))
                 lines.append(f"{indent}{var} = {names}.get({var}) or {serialize}({var})")
-            elif gtype.coerce_output_value in INLINE_SERIALIZATIONS:
-                test, expression = INLINE_SERIALIZATIONS[gtype.coerce_output_value]
+            elif gtype.coerce_output_value in WIRE_VALUES:
+                test = WIRE_VALUES[gtype.coerce_output_value].format(v=var)
                 serialize = self.bind("scalar", checked_leaf(gtype))
-                lines.append(
-                    f"{indent}{var} = {expression.format(v=var)} if {test.format(v=var)} "
-                    f"else {serialize}({var})"
-                )
+                lines.append(f"{indent}if not ({test}): {var} = {serialize}({var})")
             elif gtype.name in IDENTITY_COERCION_TESTS and gtype is self.schema.get_type(gtype.name):
                 test = IDENTITY_COERCION_TESTS[gtype.name].format(v=var)
                 serialize = self.bind("scalar", checked_leaf(gtype))

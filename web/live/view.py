@@ -17,6 +17,7 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from graphql import OperationDefinitionNode, parse
 from graphql.error import GraphQLError, GraphQLSyntaxError
 from starlette.requests import HTTPConnection
@@ -219,6 +220,11 @@ class LiveView(GraphQL):
                 super().__init__(heartbeat_interval=keepalive)
 
         self.stream_transport_classes_by_protocol = {GRAPHQL_SSE_PROTOCOL: Heartbeat}
+
+    def encode_json(self, data: object) -> str:
+        # The HTTP endpoint's encoder (orjson): the fast path leaves UTC timestamps to it
+        # (web/execution/fast_path_fields.py, WIRE_VALUES). Text frames, as clients expect.
+        return orjson.dumps(data).decode()
 
     async def get_context(self, request, response) -> LiveConnection:
         return LiveConnection(request)

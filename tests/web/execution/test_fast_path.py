@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import Enum
 from typing import Optional
 
+import orjson
 import pytest
 import strawberry
 
@@ -198,9 +199,9 @@ def inline_schema_query():
 
 
 async def test_inline_timestamps_and_enum_names_equal_the_serializers(monkeypatch):
-    """Timestamps and enum names are written inline for the common case (UTC-aware
-    datetimes, known enum values); every other value goes to the serializer, as in the
-    standard executor."""
+    """Enum names are written inline for known values and UTC timestamps are left to
+    orjson; every other value goes to the serializer, as in the standard executor. The
+    JSON written is the same."""
     from strawberry.schema.config import StrawberryConfig
 
     from backfill_gateway.schema import SCALAR_MAP
@@ -215,9 +216,36 @@ async def test_inline_timestamps_and_enum_names_equal_the_serializers(monkeypatc
     query = "{ times colors }"
     fast_result, standard_result = await fast.execute(query), await standard.execute(query)
     assert paths() == (1, 0, 0)
-    assert fast_result.errors is None and fast_result.data == standard_result.data
-    assert fast_result.data["times"] == [
-        "2026-11-30T06:05:04.000321+00:00", "2026-11-30T06:05:04+00:00",
-        "2026-11-30T06:05:04.000321+00:00", None,
-    ]
-    assert fast_result.data["colors"] == ["RED", "DARK_BLUE", "RED"]
+    assert fast_result.errors is None
+    assert orjson.dumps(fast_result.data) == orjson.dumps(standard_result.data)
+    assert orjson.loads(orjson.dumps(fast_result.data)) == {
+        "times": [
+            "2026-11-30T06:05:04.000321+00:00", "2026-11-30T06:05:04+00:00",
+            "2026-11-30T06:05:04.000321+00:00", None,
+        ],
+        "colors": ["RED", "DARK_BLUE", "RED"],
+    }
+
+
+def test_orjson_writes_utc_timestamps_as_the_datetime_scalar():
+    """What leaving UTC datetimes to orjson rests on: its RFC 3339 is `isoformat()`, for
+    every instant Python has (the extremes, whole seconds, years below 1000, fold)."""
+    import random
+
+    from backfill_gateway.schema.scalars import serialize_datetime
+
+    rng = random.Random(14)
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    span = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - first) // timedelta(
+        microseconds=1
+    )
+    instants = [
+        first, first + timedelta(microseconds=span), datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(999, 5, 6, 7, 8, 9, 10, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, 0, 1, tzinfo=UTC, fold=1),
+        *(first + timedelta(microseconds=rng.randrange(span)) for _ in range(20_000)),
+        *(datetime(2026, 11, 30, rng.randrange(24), rng.randrange(60), tzinfo=UTC)
+          for _ in range(1_000)),
+    ]  # fmt: skip
+    for instant in instants:
+        assert orjson.dumps(instant) == orjson.dumps(serialize_datetime(instant)), instant
