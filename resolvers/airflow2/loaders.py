@@ -16,7 +16,6 @@ from backfill_gateway.db.airflow2 import slots as slot_sql
 from backfill_gateway.db.airflow2 import task_counts as task_count_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
-from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
 from backfill_gateway.resolvers.airflow2.records import (
@@ -36,7 +35,8 @@ from backfill_gateway.resolvers.loaders import (
     TaskCountsByDagRun,
 )
 from backfill_gateway.resolvers.loaders.rows import load_by_key
-from backfill_gateway.resolvers.records import DagRunRecord, SlotRecord
+from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import slot_pages_of
+from backfill_gateway.resolvers.records import DagRunRecord
 
 
 async def _load_slot_pages(
@@ -47,24 +47,9 @@ async def _load_slot_pages(
 ) -> list[SlotPage]:
     page = slot_sql.slot_pages(backfill_ids, args.filter, args.seek, scope)
     rows = await session.all(page.statement, page.parameters)
-    slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
-    flags: dict[int, tuple[bool, bool]] = {}
-    if rows:
-        read = slot_reader(rows[0]._fields, RUN_PREFIX)
-        for row in rows:
-            if page.has_boundary_flags:  # one row per job at least, with its flags
-                flags[row.parent_id] = (
-                    bool(getattr(row, BEFORE_WINDOW_FLAG)),
-                    bool(getattr(row, AFTER_WINDOW_FLAG)),
-                )
-                if row.id is None:  # the job's page is empty
-                    continue
-            slot = read(row)
-            slots[slot.backfill_id].append(slot)
-    return [
-        SlotPage(slots[backfill_id], *flags.get(backfill_id, (False, False)))
-        for backfill_id in backfill_ids
-    ]
+    return slot_pages_of(
+        rows, backfill_ids, page.has_boundary_flags, partial(slot_reader, prefix=RUN_PREFIX)
+    )
 
 
 async def _no_blocking_runs(slot_ids: Sequence[int]) -> list[DagRunRecord | None]:

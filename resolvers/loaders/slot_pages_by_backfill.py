@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy.engine import Row
 from strawberry.dataloader import DataLoader
 
 from backfill_gateway.db import slots as slot_sql
@@ -46,21 +47,38 @@ async def _load_slot_pages(
         airflow=airflow, scope=scope,
     )
     rows = await session.all(page.statement, page.parameters)
+    return slot_pages_of(
+        rows, backfill_ids, page.has_boundary_flags,
+        partial(slot_reader, run_prefix=slot_sql.RUN_PREFIX),
+    )  # fmt: skip
+
+
+def slot_pages_of(
+    rows: Sequence[Row],
+    backfill_ids: Sequence[int],
+    has_boundary_flags: bool,
+    reader: Callable[[tuple[str, ...]], Callable[[Row], SlotRecord]],
+) -> list[SlotPage]:
+    """Each backfill's page from a slot-page statement's rows (Airflow 3's and 2's, read
+    by `reader(column names)`): with boundary flags, one row per backfill at least,
+    carrying its flags (and no slot when its page is empty)."""
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
     flags: dict[int, tuple[bool, bool]] = {}
     if rows:
-        read = slot_reader(rows[0]._fields, slot_sql.RUN_PREFIX)
-        if not page.has_boundary_flags:
+        read = reader(rows[0]._fields)
+        if not has_boundary_flags:
             for row in rows:
                 slot = read(row)
                 slots[slot.backfill_id].append(slot)
-        else:  # one row per backfill at least, with its boundary flags
+        else:
+            # By position: reading a Row's columns by name took a fifth of a 1,000-slot
+            # response's CPU (callgrind: Q2 80M -> 64M instructions).
+            fields = rows[0]._fields
+            parent, slot_id = fields.index("parent_id"), fields.index("id")
+            before, after = fields.index(BEFORE_WINDOW_FLAG), fields.index(AFTER_WINDOW_FLAG)
             for row in rows:
-                flags[row.parent_id] = (
-                    bool(getattr(row, BEFORE_WINDOW_FLAG)),
-                    bool(getattr(row, AFTER_WINDOW_FLAG)),
-                )
-                if row.id is not None:  # else: the backfill's page is empty
+                flags[row[parent]] = (bool(row[before]), bool(row[after]))
+                if row[slot_id] is not None:  # else: the backfill's page is empty
                     slot = read(row)
                     slots[slot.backfill_id].append(slot)
     return [
