@@ -22,6 +22,7 @@ from sqlalchemy import (
     true,
 )
 
+from backfill_gateway.db.constant_lists import one_of
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
 # `now - grace period`: changes with every request, so it is a parameter.
@@ -84,7 +85,7 @@ def has_active_runs() -> ColumnElement[bool]:
     """
     return _any_row(
         dag_run.c.dag_id == backfill.c.dag_id,
-        dag_run.c.state.in_(ACTIVE_RUN_STATES),
+        one_of(dag_run.c.state, ACTIVE_RUN_STATES),
         dag_run.c.backfill_id == backfill.c.id,
     )
 

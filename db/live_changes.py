@@ -52,6 +52,7 @@ from backfill_gateway.db.airflow2.ownership import CUTOFF as AIRFLOW2_CUTOFF
 from backfill_gateway.db.airflow2.ownership import is_dead
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.backfill_status import ORPHAN_CUTOFF
+from backfill_gateway.db.constant_lists import one_of
 from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 from backfill_gateway.db.task_states import by_run_index
 from backfill_gateway.db.types import UtcDateTime
@@ -135,7 +136,7 @@ def _airflow3_signatures(with_task_instances: bool) -> Select:
         .where(watched)
         .group_by(backfill.c.id)
     )
-    in_flight_run = (dag_run.c.state.in_(IN_FLIGHT_STATES), dag_run.c.backfill_id.is_not(None))
+    in_flight_run = (one_of(dag_run.c.state, IN_FLIGHT_STATES), dag_run.c.backfill_id.is_not(None))
     in_flight = (
         select(*_row(
             dag_run.c.backfill_id, 1, (func.max(dag_run.c.updated_at),), (func.count(),),
@@ -182,7 +183,7 @@ def _airflow2_signatures() -> Select:
             run.c.creating_job_id, 1, (func.max(run.c.updated_at), func.max(run.c.end_date)),
             (func.count(),), _state_counts(run.c.state),
         ))  # fmt: skip
-        .where(run.c.state.in_(IN_FLIGHT_STATES), run.c.creating_job_id.in_(running_jobs))
+        .where(one_of(run.c.state, IN_FLIGHT_STATES), run.c.creating_job_id.in_(running_jobs))
         .group_by(run.c.creating_job_id)
     )
     queued = by_run_index(
@@ -192,7 +193,7 @@ def _airflow2_signatures() -> Select:
             _state_counts(ti.c.state),
         ))  # fmt: skip
         .select_from(run.join(ti, (ti.c.dag_id == run.c.dag_id) & (ti.c.run_id == run.c.run_id)))
-        .where(run.c.state.in_(IN_FLIGHT_STATES), ti.c.queued_by_job_id.in_(running_jobs))
+        .where(one_of(run.c.state, IN_FLIGHT_STATES), ti.c.queued_by_job_id.in_(running_jobs))
         .group_by(ti.c.queued_by_job_id),
         ti,
     )

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
+from backfill_gateway.db.constant_lists import one_of
 from backfill_gateway.db.dag_runs import labeled_dag_run_columns
 from backfill_gateway.db.dag_scope import (
     DagScope,
@@ -78,7 +79,7 @@ def _slot_source(slot: FromClause, run: FromClause, spec: SlotFilter) -> FromCla
 def _filter_conditions(slot: FromClause, run: FromClause, spec: SlotFilter) -> list:
     conditions = []
     if spec.states is not None:
-        conditions.append(run.c.state.in_(spec.states))
+        conditions.append(one_of(run.c.state, spec.states))
     if spec.is_skipped is True:
         conditions.append(slot.c.exception_reason.is_not(None))
     elif spec.is_skipped is False:
