@@ -12,6 +12,9 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    ListValueNode,
+    ObjectValueNode,
+    VariableNode,
     is_abstract_type,
     is_leaf_type,
 )
@@ -116,6 +119,10 @@ class Compiler:
                 field.field_details = field_details
                 field.field_nodes = [details.node for details in field_details]
                 field.has_args = bool(field_def.args or node.arguments)
+                field.constant_arguments = not any(
+                    _uses_variables(argument.value)
+                    for field_node in field.field_nodes for argument in field_node.arguments or ()
+                )  # fmt: skip
                 field.direct = DirectResolver.of(field_def, self.strawberry_schema)
                 field.complete = self.namespace[self.completer(field_def.type, field_details)]
                 resolvers.append(f"    run.resolve({self.bind('field', field)}, source, path, r)")
@@ -219,3 +226,14 @@ class Compiler:
             return function(value, path, run)
 
         return complete_abstract
+
+
+def _uses_variables(value) -> bool:
+    """Whether an argument's value (a literal, list or input object) names a variable."""
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_uses_variables(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_uses_variables(field.value) for field in value.fields)
+    return False

@@ -94,8 +94,15 @@ class ResolverField:
 
     __slots__ = (
         "response_key", "parent_type", "field_def", "field_nodes", "field_details",
-        "has_args", "complete", "direct",
+        "has_args", "complete", "direct", "constant_arguments", "arguments", "python_arguments",
     )  # fmt: skip
+
+    def __init__(self) -> None:
+        # Arguments written without variables are the same on every request: coerced and
+        # converted once per plan, not once per request (resolvers treat them as read-only).
+        self.constant_arguments = False
+        self.arguments: dict[str, Any] | None = None
+        self.python_arguments: dict[str, Any] | None = None
 
 
 class DirectResolver:

@@ -31,12 +31,16 @@ class FastPathRun:
         )
         arguments = None
         if field.has_args:
-            arguments = self.arguments.get(id(field))
+            arguments = field.arguments if field.constant_arguments else self.arguments.get(id(field))
             if arguments is None:
-                arguments = self.arguments[id(field)] = get_argument_values(
+                arguments = get_argument_values(
                     field.field_def, field.field_nodes[0], executor.variable_values,
                     field.field_details[0].fragment_variable_values, executor.hide_suggestions,
                 )  # fmt: skip
+                if field.constant_arguments:
+                    field.arguments = arguments
+                else:
+                    self.arguments[id(field)] = arguments
         direct = field.direct
         if direct is not None:
             value = self.call_direct(direct, field, source, info, arguments)
@@ -52,12 +56,19 @@ class FastPathRun:
     def call_direct(self, direct: DirectResolver, field, source, info, arguments) -> Any:
         strawberry_info = direct.info_class(_raw_info=info, _field=direct.definition)
         # The same field node and variables give the same Python arguments on every
-        # parent: convert them once per run (resolvers treat them as read-only).
-        kwargs = self.python_arguments.get(id(field))
+        # parent: convert them once per run, or once per plan when written without
+        # variables (resolvers treat them as read-only; the gateway's inputs build no
+        # value of their own from `info`).
+        kwargs = (
+            field.python_arguments if field.constant_arguments
+            else self.python_arguments.get(id(field))
+        )  # fmt: skip
         if kwargs is None:
-            kwargs = self.python_arguments[id(field)] = (
-                direct.convert(arguments, strawberry_info) if arguments else {}
-            )
+            kwargs = direct.convert(arguments, strawberry_info) if arguments else {}
+            if field.constant_arguments:
+                field.python_arguments = kwargs
+            else:
+                self.python_arguments[id(field)] = kwargs
         if direct.info_name is not None:
             kwargs = {**kwargs, direct.info_name: strawberry_info}
         if direct.passes_self:

@@ -249,3 +249,27 @@ def test_orjson_writes_utc_timestamps_as_the_datetime_scalar():
     ]  # fmt: skip
     for instant in instants:
         assert orjson.dumps(instant) == orjson.dumps(serialize_datetime(instant)), instant
+
+
+async def test_arguments_without_variables_are_converted_once_per_plan(gateway, monkeypatch):
+    from backfill_gateway.web.execution import fast_path_fields
+
+    conversions = []
+    real_convert = fast_path_fields.convert_arguments
+
+    def counting_convert(arguments, *args, **kwargs):
+        conversions.append(dict(arguments))
+        return real_convert(arguments, *args, **kwargs)
+
+    monkeypatch.setattr(fast_path_fields, "convert_arguments", counting_convert)
+    literal = "{ onceLiteral: backfills(first: 2, filter: {statuses: [COMPLETED]}) { nodes { backfillId } } }"
+    answers = [(await gateway.graphql(literal)).ok() for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert len(answers[0]["onceLiteral"]["nodes"]) == 2
+    assert len(conversions) == 1  # the plan's, reused by the next requests
+
+    conversions.clear()
+    variable = "query($n: Int!) { onceVariable: backfills(first: $n) { nodes { backfillId } } }"
+    for n in (1, 2, 3):
+        assert len((await gateway.graphql(variable, {"n": n})).ok()["onceVariable"]["nodes"]) == n
+    assert [c["first"] for c in conversions] == [1, 2, 3]  # one per request
