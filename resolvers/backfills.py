@@ -75,7 +75,8 @@ async def list_backfills(
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )
-    records = [record_for(row, context.orphan_cutoff) for row in rows if row["id"] is not None]
+    cutoff = context.orphan_cutoff  # computed by a property: once, not once per row
+    records = [record_for(row, cutoff) for row in rows if row["id"] is not None]
     context.loaders.prime_backfills(records)
     flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
     cursor_of = partial(backfill_cursor, order_field=order_field)

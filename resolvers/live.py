@@ -89,7 +89,8 @@ async def matching_backfills(
         spec, "id", Seek(limit=MAX_BACKFILLS_PER_BATCH), context.orphan_cutoff, context.airflow
     )
     rows = await mappings(context.session, page.statement, page.parameters)
-    records = [record_for(row, context.orphan_cutoff) for row in rows if row["id"] is not None]
+    cutoff = context.orphan_cutoff  # computed by a property: once, not once per row
+    records = [record_for(row, cutoff) for row in rows if row["id"] is not None]
     context.loaders.prime_backfills(records)
     return records
 
