@@ -127,6 +127,11 @@ async def test_subscriptions_poll_and_read_the_replica(pg_cluster):
                 first = await anext(stream)
                 while hub.polls == 0:  # the poller's baseline poll
                     await asyncio.sleep(0.01)
+                # The group sends the other backfills' initial states after the first: its
+                # statements must not fall between the count's reset and the interval (a
+                # busy machine once counted one of them on the replica, not in the interval).
+                for group in hub.groups.values():
+                    await group.idle.wait()
             assert first.data["backfillUpdates"]["backfillId"] > 0
             servers.take()
             interval = await hub.poll_once()  # the detection, and re-reads of what changed
