@@ -64,11 +64,10 @@ def prepared_queries(settings: Settings) -> PreparedQueries | None:
 
 
 def schema_extensions(settings: Settings, prepared: PreparedQueries | None = None) -> list:
+    # The prepared queries enforce the same limits, with the same observers.
+    limits = prepared.limits if prepared is not None else QueryLimits.from_settings(settings)
     extensions: list = [limits_extension(
-        QueryLimits.from_settings(settings),
-        on_operation_name=note_operation,
-        on_cost=note_cost,
-        prepared=prepared,
+        limits, on_operation_name=note_operation, on_cost=note_cost, prepared=prepared,
     )]
     if settings.otel_tracing:
         from strawberry.extensions.tracing import OpenTelemetryExtension

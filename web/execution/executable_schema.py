@@ -23,38 +23,21 @@ class GatewaySchema(strawberry.Schema):
         # client mistakes are not server errors.
         return None
 
-    async def execute(
-        self,
-        query,
-        variable_values=None,
-        context_value=None,
-        root_value=None,
-        operation_name=None,
-        allowed_operation_types=None,
-        operation_extensions=None,
-    ):
+    async def execute(self, query, variable_values=None, context_value=None, **options):
         prepared = self.prepared
         if (
             prepared is not None
             and query is not None
-            and root_value is None
-            and operation_extensions is None
+            and options.get("root_value") is None
+            and options.get("operation_extensions") is None
         ):
             # Only queries are prepared, and every request may run a query.
-            known = prepared.lookup(query, operation_name)
+            known = prepared.lookup(query, options.get("operation_name"))
             if known is not None:
                 result = await prepared.run(known, self, variable_values, context_value)
                 if result is not None:
                     return result
-        return await super().execute(
-            query,
-            variable_values=variable_values,
-            context_value=context_value,
-            root_value=root_value,
-            operation_name=operation_name,
-            allowed_operation_types=allowed_operation_types,
-            operation_extensions=operation_extensions,
-        )
+        return await super().execute(query, variable_values, context_value, **options)
 
 
 def build_schema(
