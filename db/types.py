@@ -37,6 +37,13 @@ class UtcDateTime(types.TypeDecorator):
             value = value.replace(tzinfo=None)
         return value
 
+    def result_processor(self, dialect, coltype):
+        if dialect.driver == "asyncpg":
+            # asyncpg decodes timestamptz as datetimes in datetime.UTC already: no call per
+            # value (a dag run has up to 11 timestamps, a backfill 5).
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None

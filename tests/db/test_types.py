@@ -48,3 +48,22 @@ async def test_naive_values_are_refused_rather_than_guessed(tmp_path_factory):
                     await connection.execute(insert(log).values(dttm=datetime(2026, 1, 1), event="x"))
         finally:
             await engine.dispose()
+
+
+async def test_asyncpg_reads_utc_whatever_the_session_time_zone(tmp_path_factory):
+    """Under asyncpg, UtcDateTime adds no per-value conversion (it costs a call per
+    timestamp of every row): asyncpg itself decodes timestamptz in datetime.UTC."""
+    written = datetime(2026, 9, 1, 12, 30, 15, 250000, tzinfo=BERLIN_SUMMER)
+    async with AsyncExitStack() as stack:
+        database = await _enter_database("postgresql", tmp_path_factory, stack)
+        engine = await create_airflow_schema(database.url)
+        try:
+            assert engine.dialect.driver == "asyncpg"
+            assert log.c.dttm.type._cached_result_processor(engine.dialect, None) is None
+            async with engine.begin() as connection:
+                await connection.execute(insert(log).values(dttm=written, event="probe"))
+                await connection.execute(text("SET TIME ZONE 'America/New_York'"))
+                read = (await connection.execute(select(log.c.dttm))).scalar_one()
+        finally:
+            await engine.dispose()
+    assert read == written and read.tzinfo is UTC
