@@ -34,6 +34,7 @@ from backfill_gateway.resolvers.loaders import (
     TaskCountsByBackfill,
     TaskCountsByDagRun,
 )
+from backfill_gateway.resolvers.loaders.primed_cache import PrimedCache
 from backfill_gateway.resolvers.loaders.rows import load_by_key
 from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import slot_pages_of
 from backfill_gateway.resolvers.records import DagRunRecord
@@ -74,12 +75,15 @@ class Airflow2Loaders(Loaders):
     ) -> None:
         super().__init__(session, orphan_cutoff, airflow, scope)
 
-        def by_key(statement_for, record_for, key_column: str) -> DataLoader:
-            return DataLoader(partial(load_by_key, session, statement_for, record_for, key_column))
+        def by_key(statement_for, record_for, key_column: str, **options) -> DataLoader:
+            return DataLoader(
+                partial(load_by_key, session, statement_for, record_for, key_column), **options
+            )
 
         self.backfill_by_id = by_key(
-            partial(_backfills_by_id, orphan_cutoff, scope), Airflow2BackfillRecord, "id"
-        )
+            partial(_backfills_by_id, orphan_cutoff, scope), Airflow2BackfillRecord, "id",
+            cache_map=PrimedCache(),  # listings prime it (Loaders.prime_backfills)
+        )  # fmt: skip
         self.dag_run_by_id = by_key(
             partial(run_sql.dag_runs_by_id, scope=scope), Airflow2DagRunRecord, "dag_run_id"
         )

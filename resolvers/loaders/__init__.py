@@ -125,4 +125,10 @@ class Loaders:
 
     def prime_backfills(self, records: Iterable[BackfillRecord]) -> None:
         """Backfills read by a listing need no second lookup by id."""
-        self.backfill_by_id.prime_many({record.backfill_id: record for record in records})
+        loader = self.backfill_by_id
+        values = {record.backfill_id: record for record in records}
+        batch = loader.batch
+        if batch is not None and batch.tasks and not batch.dispatched:
+            loader.prime_many(values)  # also answers the loads waiting in that batch
+        else:
+            loader.cache_map.prime(values)
