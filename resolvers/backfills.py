@@ -39,7 +39,7 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
 
 
 def _listing(context: RequestContext):
-    """(page statement, count statement, record) for the database's Airflow version."""
+    """(page statement, count statement, record type) for the database's Airflow version."""
     scope = context.caller.dag_scope  # only backfills of the caller's DAGs, in SQL
     page, count, record = airflow2_listing if context.is_airflow2 else (
         backfill_sql.backfill_page, backfill_sql.count_backfills, BackfillRecord
@@ -64,7 +64,7 @@ async def list_backfills(
     descending: bool,
 ) -> Connection[BackfillRecord]:
     spec = backfill_filter_spec(filter_input)
-    page_statement, _, record_for = _listing(context)
+    page_statement, _, record_type = _listing(context)
     cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
@@ -75,16 +75,16 @@ async def list_backfills(
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
     )
-    cutoff = context.orphan_cutoff  # computed by a property: once, not once per row
-    records = [record_for(row, cutoff) for row in rows if row["id"] is not None]
+    records = record_type.from_rows(rows, context.orphan_cutoff)
     context.loaders.prime_backfills(records)
-    flagged = page.has_boundary_flags  # then the first row carries the flags, page empty or not
+    # Then the first row carries the flags, page empty or not.
+    flags = rows[0]._mapping if page.has_boundary_flags else {}
     cursor_of = partial(backfill_cursor, order_field=order_field)
     nodes, page_info = cut_page(
         records,
         window,
-        exists_before_window=flagged and bool(rows[0][BEFORE_WINDOW_FLAG]),
-        exists_after_window=flagged and bool(rows[0][AFTER_WINDOW_FLAG]),
+        exists_before_window=bool(flags.get(BEFORE_WINDOW_FLAG)),
+        exists_after_window=bool(flags.get(AFTER_WINDOW_FLAG)),
         cursor_of=cursor_of,
     )
     return Connection(nodes, page_info, cursor_of, partial(count_backfills, context, spec))
@@ -96,7 +96,7 @@ async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFi
         ("backfill_count", spec),
         lambda: count_statement(spec, context.orphan_cutoff),
     )
-    return rows[0]["backfill_count"]
+    return rows[0]._mapping["backfill_count"]
 
 
 async def get_backfill(context: RequestContext, global_id: str) -> BackfillRecord | None:

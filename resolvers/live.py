@@ -19,7 +19,6 @@ from backfill_gateway.db.keyset import Seek
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.backfills import _listing, backfill_filter_spec
 from backfill_gateway.resolvers.context import RequestContext
-from backfill_gateway.resolvers.loaders.rows import mappings
 from backfill_gateway.resolvers.records import BackfillRecord
 
 # Most backfills one batch re-reads (the initial state of an unfiltered subscription).
@@ -84,13 +83,12 @@ async def matching_backfills(
         if not ids:
             return []
         spec = replace(spec, backfill_ids=tuple(sorted(ids)))
-    page_statement, _, record_for = _listing(context)
+    page_statement, _, record_type = _listing(context)
     page = page_statement(
         spec, "id", Seek(limit=MAX_BACKFILLS_PER_BATCH), context.orphan_cutoff, context.airflow
     )
-    rows = await mappings(context.session, page.statement, page.parameters)
-    cutoff = context.orphan_cutoff  # computed by a property: once, not once per row
-    records = [record_for(row, cutoff) for row in rows if row["id"] is not None]
+    rows = await context.session.all(page.statement, page.parameters)
+    records = record_type.from_rows(rows, context.orphan_cutoff)
     context.loaders.prime_backfills(records)
     return records
 

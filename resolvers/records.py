@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
+
+from sqlalchemy.engine import Row
 
 from backfill_gateway.db.backfill_status import backfill_status
 from backfill_gateway.db.slots import SLOT_COLUMNS
@@ -19,6 +22,20 @@ from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, 
 
 # Values Airflow writes to backfill_dag_run.exception_reason; `unknown` is declared but unused.
 KNOWN_EXCEPTION_REASONS = frozenset({"already exists", "in flight", "unknown"})
+
+
+# The columns a BackfillRecord is made of, in the order BackfillRecord._assign takes them.
+BACKFILL_FIELDS = (
+    "id", "dag_id", "from_date", "to_date", "dag_run_conf", "is_paused", "reprocess_behavior",
+    "max_active_runs", "created_at", "completed_at", "updated_at", "triggering_user_name",
+    "has_slots", "has_active_runs",
+)  # fmt: skip
+_backfill_values_by_name = itemgetter(*BACKFILL_FIELDS)
+
+
+@lru_cache(maxsize=64)
+def _backfill_values_by_position(fields: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple]:
+    return itemgetter(*(fields.index(name) for name in BACKFILL_FIELDS))
 
 
 class BackfillRecord:
@@ -33,20 +50,37 @@ class BackfillRecord:
     latest_heartbeat = hostname = None
 
     def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime) -> None:
-        self.backfill_id = row["id"]
-        self.dag_id = row["dag_id"]
-        self.from_date = row["from_date"]
-        self.to_date = row["to_date"]
-        self.dag_run_conf = row["dag_run_conf"]
-        self.is_paused = bool(row["is_paused"])  # NULL means not paused
-        self.reprocess_behavior = row["reprocess_behavior"]
-        self.max_active_runs = row["max_active_runs"]
-        self.created_at = row["created_at"]
-        self.completed_at = row["completed_at"]
-        self.updated_at = row["updated_at"]
-        self.triggering_user_name = row["triggering_user_name"]
-        self.has_slots = bool(row["has_slots"])
-        self.has_active_runs = bool(row["has_active_runs"])
+        self._assign(_backfill_values_by_name(row), orphan_cutoff)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Row], orphan_cutoff: datetime) -> list[BackfillRecord]:
+        """The records of a listing's rows, read by position (a Row's name lookups cost
+        more than the record: ~1.5 us a row); rows without an id (a page's boundary flags
+        alone) are skipped."""
+        if not rows:
+            return []
+        fields = rows[0]._fields
+        values_of = _backfill_values_by_position(fields)
+        id_at = fields.index("id")
+        new = object.__new__
+        records = []
+        for row in rows:
+            if row[id_at] is not None:
+                record = new(cls)
+                record._assign(values_of(row), orphan_cutoff)
+                records.append(record)
+        return records
+
+    def _assign(self, values: tuple, orphan_cutoff: datetime) -> None:
+        (
+            self.backfill_id, self.dag_id, self.from_date, self.to_date, self.dag_run_conf,
+            is_paused, self.reprocess_behavior, self.max_active_runs, self.created_at,
+            self.completed_at, self.updated_at, self.triggering_user_name, has_slots,
+            has_active_runs,
+        ) = values  # fmt: skip
+        self.is_paused = bool(is_paused)  # NULL means not paused
+        self.has_slots = bool(has_slots)
+        self.has_active_runs = bool(has_active_runs)
         self.status = backfill_status(
             completed_at=self.completed_at,
             is_paused=self.is_paused,

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
+from sqlalchemy.engine import Row
 
 from backfill_gateway.db.airflow2.conf import decode_conf
 from backfill_gateway.db.airflow2.ownership import FINISHED_JOB_STATES
@@ -43,6 +44,14 @@ class Airflow2BackfillRecord(BackfillRecord):
         "range_source", "run_backwards", "reset_dag_runs", "rerun_failed_tasks",
         "latest_heartbeat", "hostname", "job_state",
     )  # fmt: skip
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[Row], orphan_cutoff: datetime | None = None
+    ) -> list[Airflow2BackfillRecord]:
+        """The records of a listing's rows, read by name (job rows are few)."""
+        mappings = (row._mapping for row in rows)
+        return [cls(mapping) for mapping in mappings if mapping["id"] is not None]
 
     def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime | None = None) -> None:
         self.backfill_id = row["id"]

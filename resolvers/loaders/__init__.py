@@ -9,11 +9,11 @@ what it returns and by what key.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy.engine import Row
 
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
@@ -28,7 +28,6 @@ from backfill_gateway.resolvers.loaders.progress_by_backfill import (
     Progress,
     ProgressByBackfill,
 )
-from backfill_gateway.resolvers.loaders.rows import mappings
 from backfill_gateway.resolvers.loaders.slot_by_id import SlotById
 from backfill_gateway.resolvers.loaders.slot_count_by_backfill import SlotCountByBackfill
 from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import (
@@ -113,13 +112,13 @@ class Loaders:
 
     async def memoized_rows(
         self, key: Hashable, statement: Callable[[], tuple[Select, dict]]
-    ) -> list[Mapping[str, Any]]:
+    ) -> Sequence[Row]:
         """Rows of a statement that is not per parent (a listing, a count), memoized per
         request: sent at most once for the same key, however many fields ask for it."""
         future = self._memoized.get(key)
         if future is None:
             future = self._memoized[key] = asyncio.ensure_future(
-                mappings(self._session, *statement())
+                self._session.all(*statement())
             )
         return await asyncio.shield(future)
 
