@@ -79,7 +79,17 @@ class FastPathRun:
         """Await resolver results a level at a time; completing them may queue the next level."""
         while self.pending:
             level, self.pending = self.pending, []
-            values = await asyncio.gather(*(entry[0] for entry in level), return_exceptions=True)
+            if len(level) == 1:
+                # Awaited in this task: gather would wrap it in a Task of its own (another
+                # event-loop iteration); one awaitable batches with nothing anyway.
+                try:
+                    values = [await level[0][0]]
+                except Exception as error:  # noqa: BLE001 - as gather(return_exceptions=True)
+                    values = [error]
+            else:
+                values = await asyncio.gather(
+                    *(entry[0] for entry in level), return_exceptions=True
+                )
             for (_, result, field, path), value in zip(level, values, strict=True):
                 if isinstance(value, BaseException):
                     raise Fallback from value
