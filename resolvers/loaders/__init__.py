@@ -116,11 +116,23 @@ class Loaders:
         """Rows of a statement that is not per parent (a listing, a count), memoized per
         request: sent at most once for the same key, however many fields ask for it."""
         future = self._memoized.get(key)
-        if future is None:
-            future = self._memoized[key] = asyncio.ensure_future(
-                self._session.all(*statement())
-            )
-        return await asyncio.shield(future)
+        if future is not None:
+            return await asyncio.shield(future)
+        # The first asker reads in its own task (a Task per statement would cost an
+        # event-loop iteration); later askers wait for its result.
+        future = self._memoized[key] = asyncio.get_running_loop().create_future()
+        try:
+            rows = await self._session.all(*statement())
+        except asyncio.CancelledError:
+            del self._memoized[key]  # the next asker reads again
+            future.cancel()
+            raise
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: no "never retrieved" warning without a 2nd asker
+            raise
+        future.set_result(rows)
+        return rows
 
     def prime_backfills(self, records: Iterable[BackfillRecord]) -> None:
         """Backfills read by a listing need no second lookup by id."""
