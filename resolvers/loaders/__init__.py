@@ -58,6 +58,11 @@ __all__ = [
 ]
 
 
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Loaders:
     """The DataLoaders of one request; they cache within the request only.
 
@@ -115,21 +120,27 @@ class Loaders:
     ) -> Sequence[Row]:
         """Rows of a statement that is not per parent (a listing, a count), memoized per
         request: sent at most once for the same key, however many fields ask for it."""
-        future = self._memoized.get(key)
-        if future is not None:
-            return await asyncio.shield(future)
+        while (future := self._memoized.get(key)) is not None:
+            try:
+                return await asyncio.shield(future)
+            except asyncio.CancelledError:
+                if not future.cancelled() or _being_cancelled():
+                    raise
+                # The first asker ended before its statement answered: ask again.
         # The first asker reads in its own task (a Task per statement would cost an
         # event-loop iteration); later askers wait for its result.
         future = self._memoized[key] = asyncio.get_running_loop().create_future()
         try:
             rows = await self._session.all(*statement())
-        except asyncio.CancelledError:
-            del self._memoized[key]  # the next asker reads again
-            future.cancel()
-            raise
         except Exception as error:
             future.set_exception(error)
             future.exception()  # retrieved: no "never retrieved" warning without a 2nd asker
+            raise
+        except BaseException:
+            # Cancelled, or its coroutine closed: no answer, the next asker reads again.
+            if self._memoized.get(key) is future:
+                del self._memoized[key]
+            future.cancel()
             raise
         future.set_result(rows)
         return rows

@@ -53,3 +53,27 @@ async def test_a_cancelled_first_asker_leaves_the_next_to_read(session, dataset,
     rows = await loaders.memoized_rows("ids", lambda: (STATEMENT, {}))
     assert [row.id for row in rows] == sorted(row["id"] for row in dataset.backfills)
     assert len(session.sent) == 2  # the cancelled asker's (never run) and this one
+
+
+async def test_a_waiting_asker_reads_itself_when_the_first_is_cancelled(session, dataset, airflow):
+    loaders = _loaders(session, airflow)
+    async with session._lock:
+        first = asyncio.create_task(loaders.memoized_rows("ids", lambda: (STATEMENT, {})))
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(loaders.memoized_rows("ids", lambda: (STATEMENT, {})))
+        await asyncio.sleep(0)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+    rows = await waiting  # not cancelled itself: it reads instead of failing or waiting forever
+    assert [row.id for row in rows] == sorted(row["id"] for row in dataset.backfills)
+
+
+async def test_a_closed_first_asker_does_not_leave_the_others_waiting(session, dataset, airflow):
+    loaders = _loaders(session, airflow)
+    async with session._lock:
+        first = loaders.memoized_rows("ids", lambda: (STATEMENT, {}))
+        first.send(None)  # runs until it waits for the connection
+        first.close()  # GeneratorExit, as when an abandoned coroutine is collected
+    rows = await asyncio.wait_for(loaders.memoized_rows("ids", lambda: (STATEMENT, {})), 30)
+    assert [row.id for row in rows] == sorted(row["id"] for row in dataset.backfills)
