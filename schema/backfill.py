@@ -20,7 +20,7 @@ from backfill_gateway.schema.enums import (
     OrderDirection,
     ReprocessBehavior,
 )
-from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
 from backfill_gateway.schema.selections import dag_run_columns
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
@@ -178,9 +178,7 @@ class Backfill(Node):
             run_attributes=dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD),
         )
 
-    @classmethod
-    def is_type_of(cls, obj, info) -> bool:
-        return isinstance(obj, BackfillRecord)
+    is_type_of = instances_of(BackfillRecord)
 
 
 @strawberry.type(description="An edge of a backfill listing.")

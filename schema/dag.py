@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from backfill_gateway.resolvers.records import DagRecord
-from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.node import Node, instances_of
 
 
 @strawberry.type(description="An Airflow DAG, from Airflow's `dag` table.")
@@ -47,6 +47,4 @@ class Dag(Node):
         description="Logical date of the next scheduled run."
     )
 
-    @classmethod
-    def is_type_of(cls, obj, info) -> bool:
-        return isinstance(obj, DagRecord)
+    is_type_of = instances_of(DagRecord)

@@ -11,7 +11,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from backfill_gateway.resolvers.records import DagRunRecord
 from backfill_gateway.schema.enums import DagRunState
-from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.task_counts import TaskInstanceCounts
 
 if TYPE_CHECKING:
@@ -104,9 +104,7 @@ class DagRun(Node):
     async def task_counts(self, info: strawberry.Info) -> TaskInstanceCounts:
         return await info.context.loaders.task_counts_by_dag_run.load(self.dag_run_id)
 
-    @classmethod
-    def is_type_of(cls, obj, info) -> bool:
-        return isinstance(obj, DagRunRecord)
+    is_type_of = instances_of(DagRunRecord)
 
 
 # The record attributes each DagRun field reads, so `dagRuns` fetches only the

@@ -10,7 +10,7 @@ import strawberry
 from backfill_gateway.resolvers.records import SlotRecord
 from backfill_gateway.schema.dag_run import DagRun
 from backfill_gateway.schema.enums import BackfillDagRunExceptionReason, DagRunState
-from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
 
 if TYPE_CHECKING:
@@ -71,9 +71,7 @@ class BackfillDagRun(Node):
             return None
         return await info.context.loaders.blocking_run_by_slot.load(self.backfill_dag_run_id)
 
-    @classmethod
-    def is_type_of(cls, obj, info) -> bool:
-        return isinstance(obj, SlotRecord)
+    is_type_of = instances_of(SlotRecord)
 
 
 @strawberry.type(description="An edge of a backfill's `dagRuns` connection.")

@@ -191,7 +191,11 @@ class Compiler:
             lines.append(f"{indent}{var} = {resolve}({var}, {path_expr}, run)")
             return True
         function, needs_path = self.nested_object(gtype, field_details)
-        if gtype.is_type_of is not None:
+        record_types = getattr(gtype.is_type_of, "record_types", None)  # schema.node.instances_of
+        if record_types is not None:
+            types = self.bind("types", record_types)
+            lines.append(f"{indent}if not isinstance({var}, {types}): raise Fallback")
+        elif gtype.is_type_of is not None:
             is_type_of = self.bind("is_type_of", gtype.is_type_of)
             lines.append(f"{indent}if not {is_type_of}({var}, None): raise Fallback")
         lines.append(f"{indent}{var} = {function}({var}, {path_expr if needs_path else 'None'}, run)")
