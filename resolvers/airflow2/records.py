@@ -51,7 +51,7 @@ class Airflow2BackfillRecord(BackfillRecord):
     ) -> list[Airflow2BackfillRecord]:
         """The records of a listing's rows, read by name (job rows are few)."""
         mappings = (row._mapping for row in rows)
-        return [cls(mapping) for mapping in mappings if mapping["id"] is not None]
+        return [cls(m, orphan_cutoff) for m in mappings if m["id"] is not None]
 
     def __init__(self, row: Mapping[str, Any], orphan_cutoff: datetime | None = None) -> None:
         self.backfill_id = row["id"]
