@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
+from backfill_gateway.db.asyncpg_reads import AsyncpgReads, compiled_read
 from backfill_gateway.db.engine import (
     checkout,
     defaults_to_autocommit,
@@ -55,6 +56,8 @@ class ReadSession:
         self.engines = tuple(engines)
         self._current = 0  # index of the engine the connection is (to be) opened on
         self._connection: AsyncConnection | None = None
+        self._direct: AsyncpgReads | None = None  # reads bypassing SQLAlchemy's execute path
+        self._invalid = False  # a direct read lost or interrupted its connection
         self._exhausted: PoolExhausted | None = None
         self._aborted = False
         self._lock = asyncio.Lock()
@@ -118,6 +121,21 @@ class ReadSession:
             if not defaults_to_autocommit(connection.sync_engine):
                 connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             self._connection = connection
+            self._direct = await AsyncpgReads.of(connection)
+        direct = self._direct
+        if direct is not None and direct.usable():
+            read = compiled_read(statement, parameters, direct.dialect)
+            if read is not None:
+                try:
+                    return await direct.all(read, parameters)
+                except BaseException as error:
+                    # As SQLAlchemy invalidates a connection after a disconnect or a
+                    # statement interrupted by cancellation: it goes, not back to the pool.
+                    if not isinstance(error, Exception) or getattr(
+                        error, "connection_invalidated", False
+                    ):
+                        self._invalid = True
+                    raise
         result = await self._connection.execute(statement, parameters)
         return result.all()
 
@@ -134,6 +152,7 @@ class ReadSession:
         """Drop the (broken) connection; the pool replaces it."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            self._direct, self._invalid = None, False
             try:
                 await connection.invalidate()
                 await connection.close()
@@ -147,8 +166,11 @@ class ReadSession:
         await self._discard()
 
     async def close(self) -> None:
+        if self._invalid:
+            await self._discard()
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            self._direct = None
             try:
                 await connection.close()
             except Exception as error:  # noqa: BLE001 - a broken connection is dropped, not reused

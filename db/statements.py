@@ -54,9 +54,20 @@ def recording_context(log: StatementLog) -> contextvars.Context:
     return context
 
 
-def _record_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+def record_statement(statement: str) -> None:
+    """Record `statement` (the SQL text sent) in the recordings active here."""
     for log in _active_logs.get():
         log.statements.append(statement)
+
+
+def _record_statement(conn, cursor, statement, parameters, context, executemany):
+    record_statement(statement)
+    return statement, parameters
+
+
+def is_statement_recorder(listener) -> bool:
+    """Whether an engine event listener is this module's recorder."""
+    return listener is _record_statement
 
 
 def note_read_retry() -> None:
@@ -67,4 +78,5 @@ def note_read_retry() -> None:
 
 def record_statements_of(sync_engine) -> None:
     """Report `sync_engine`'s statements to the recordings active where they run."""
-    event.listen(sync_engine, "before_cursor_execute", _record_statement)
+    # retval=True: registered as is (not wrapped), so is_statement_recorder knows it.
+    event.listen(sync_engine, "before_cursor_execute", _record_statement, retval=True)

@@ -1,0 +1,225 @@
+"""Reads sent straight to asyncpg (`db.asyncpg_reads`) give what SQLAlchemy's execute
+path gives: the same SQL text, the same rows and values, the same errors, the same
+retries and invalidations. PostgreSQL only (the direct path is asyncpg's)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Integer, cast, event, exc, func, literal, select
+
+from backfill_gateway.db.asyncpg_reads import compiled_read
+from backfill_gateway.db.backfills import (
+    BackfillFilter,
+    backfill_page,
+    backfills_by_id,
+    count_backfills,
+)
+from backfill_gateway.db.dag_scope import DagScope
+from backfill_gateway.db.engine import create_engine
+from backfill_gateway.db.errors import DatabaseUnavailable
+from backfill_gateway.db.keyset import Seek
+from backfill_gateway.db.session import ReadSession
+from backfill_gateway.db.slots import SlotFilter, slot_pages
+from backfill_gateway.db.statements import recording_statements
+from backfill_gateway.db.types import UtcDateTime
+from tests.conftest import FIXED_NOW
+from tests.support.airflow_versions import LATEST
+
+ON_POSTGRESQL = pytest.mark.parametrize(
+    "demo_database", [("postgresql", LATEST)], indirect=True, ids=["postgresql"]
+)
+EMPTY_ON_POSTGRESQL = pytest.mark.parametrize(
+    "empty_database", [("postgresql", LATEST)], indirect=True, ids=["postgresql"]
+)
+
+
+SCOPE = DagScope.from_globs(("sales_*", "web_events_hourl?", "ml_feature_refresh"))
+
+
+def _statements(airflow):
+    """The gateway's read statements of every kind the direct path takes: IN lists of
+    several lengths (none included), UTC timestamps bound, constants, cursors, scopes."""
+    cutoff = FIXED_NOW - timedelta(minutes=10)
+    scope = SCOPE
+    yield backfills_by_id([], airflow)
+    yield backfills_by_id([1], airflow)
+    yield backfills_by_id([*range(1, 40), 999_999], airflow, scope)
+    for spec in (
+        BackfillFilter(),
+        BackfillFilter(statuses=("ORPHANED", "RUNNING", "COMPLETED")),
+        BackfillFilter(
+            dag_ids=("daily_sales", "nope"), created_after=FIXED_NOW - timedelta(days=400)
+        ),
+        BackfillFilter(backfill_ids=(1, 2, 3), created_before=FIXED_NOW),
+    ):
+        for seek in (
+            Seek(limit=4),
+            Seek(limit=3, after=(2,)),
+            Seek(limit=2, descending=True, before=(5,)),
+        ):
+            page = backfill_page(spec, "id", seek, cutoff, airflow)
+            yield page.statement, page.parameters
+        yield count_backfills(spec, cutoff, scope)
+    for spec in (
+        SlotFilter(),
+        SlotFilter(states=("success", "failed")),
+        SlotFilter(is_skipped=True),
+    ):
+        for seek in (Seek(limit=3), Seek(limit=2, after=(2, 0)), Seek(limit=2, from_end=True)):
+            page = slot_pages(
+                [1, 2, 3, 4], spec, seek, ("run_id", "state"), "postgresql", airflow=airflow
+            )
+            yield page.statement, page.parameters
+    yield select(literal(7).label("seven"), literal(cutoff, UtcDateTime()).label("cutoff")), {}
+
+
+@pytest.fixture
+async def engines():
+    made = []
+
+    def make(url: str, **options):
+        engine = create_engine(url, autocommit=True, connect_timeout=2, **options)
+        made.append(engine)
+        return engine
+
+    yield make
+    for engine in made:
+        await engine.dispose()
+
+
+@ON_POSTGRESQL
+async def test_same_sql_rows_and_values_as_sqlalchemy(demo_database, airflow, engines):
+    engine = engines(demo_database.url)
+    session = ReadSession([engine])
+    compared = 0
+    async with engine.connect() as connection:
+        for statement, parameters in _statements(airflow):
+            assert compiled_read(statement, parameters, engine.dialect) is not None
+            with recording_statements() as through_sqlalchemy:
+                expected = (await connection.execute(statement, parameters)).all()
+            with recording_statements() as direct:
+                rows = await session.all(statement, parameters)
+            assert direct.statements == through_sqlalchemy.statements
+            assert [row._fields for row in rows] == [row._fields for row in expected]
+            assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+            assert [[type(v) for v in row] for row in rows] == [
+                [type(v) for v in row] for row in expected
+            ]
+            assert [row._mapping for row in rows] == [row._mapping for row in expected]
+            compared += len(rows)
+    # The scope's patterns are bound through their type's processor (glob -> LIKE): the
+    # scoped lookup above matched some of the DAGs, not none and not all.
+    ids = range(1, 40)
+    in_scope = {row.id for row in await session.all(*backfills_by_id(ids, airflow, SCOPE))}
+    assert set() < in_scope < {row.id for row in await session.all(*backfills_by_id(ids, airflow))}
+    assert session._direct is not None  # the session's reads did bypass SQLAlchemy
+    await session.close()
+    assert compared > 50
+
+
+@ON_POSTGRESQL
+async def test_timestamps_and_json_decode_as_sqlalchemy_decodes_them(
+    demo_database, airflow, engines
+):
+    session = ReadSession([engines(demo_database.url)])
+    rows = await session.all(*backfills_by_id(list(range(1, 40)), airflow))
+    await session.close()
+    created = [row.created_at for row in rows]
+    assert created and all(
+        value.tzinfo is not None and value.utcoffset() == timedelta(0) for value in created
+    )
+    confs = [row.dag_run_conf for row in rows if row.dag_run_conf is not None]
+    assert confs and all(isinstance(conf, dict) for conf in confs)
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_an_engine_with_other_listeners_goes_through_sqlalchemy(empty_database, engines):
+    # Instrumentation (a cursor listener) sees every statement: no direct reads then.
+    engine = engines(empty_database.url)
+    seen: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    session = ReadSession([engine])
+    [(answer,)] = await session.all(select(literal(1)))
+    assert session._direct is None
+    await session.close()
+    assert answer == 1 and len(seen) == 1
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_sql_errors_are_wrapped_as_sqlalchemy_wraps_them(empty_database, engines):
+    engine = engines(empty_database.url)
+    statement = select(cast(literal("seven"), Integer))
+    async with engine.connect() as connection:
+        with pytest.raises(exc.DBAPIError) as through_sqlalchemy:
+            await connection.execute(statement)
+    session = ReadSession([engine])
+    assert compiled_read(statement, {}, engine.dialect) is not None
+    with recording_statements() as log:
+        with pytest.raises(exc.DBAPIError) as direct:
+            await session.all(statement)
+    assert session._direct is not None
+    await session.close()
+    assert type(direct.value) is type(through_sqlalchemy.value)
+    assert type(direct.value.orig) is type(through_sqlalchemy.value.orig)
+    assert direct.value.orig.sqlstate == through_sqlalchemy.value.orig.sqlstate == "22P02"
+    assert not direct.value.connection_invalidated
+    assert (log.count, log.read_retries) == (1, 0)
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_a_statement_timeout_is_unavailable_and_not_retried(empty_database, engines):
+    session = ReadSession([engines(empty_database.url, statement_timeout=0.2)])
+    with recording_statements() as log:
+        with pytest.raises(DatabaseUnavailable, match="statement timeout"):
+            await session.all(select(func.pg_sleep(2)))
+    assert session._direct is not None
+    await session.close()
+    assert (log.count, log.read_retries) == (1, 0)
+
+
+async def _kill(admin, pid: int) -> None:
+    async with admin.connect() as connection:
+        await connection.execute(select(func.pg_terminate_backend(pid)))
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_a_connection_killed_under_a_direct_read_runs_it_again(empty_database, engines):
+    engine, admin = engines(empty_database.url), engines(empty_database.url)
+    session = ReadSession([engine])
+    [(first,)] = await session.all(select(func.pg_backend_pid()))
+    assert session._direct is not None
+    with recording_statements() as log:
+        running = asyncio.create_task(
+            session.all(select(func.pg_sleep(0.6), func.pg_backend_pid()))
+        )
+        await asyncio.sleep(0.3)
+        await _kill(admin, first)
+        [(_, second)] = await running
+    await session.close()
+    assert second != first
+    assert log.read_retries == 1
+    assert sum("pg_sleep" in statement for statement in log.statements) == 2  # sent twice
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_a_cancelled_direct_read_does_not_return_its_connection_to_the_pool(
+    empty_database, engines
+):
+    engine = engines(empty_database.url, pool_size=1, max_overflow=0)
+    session = ReadSession([engine])
+    [(first,)] = await session.all(select(func.pg_backend_pid()))
+    running = asyncio.create_task(session.all(select(func.pg_sleep(5))))
+    await asyncio.sleep(0.2)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    await session.close()
+    # The pool's only connection was replaced: a statement cut off mid-way leaves the
+    # connection in a state nobody knows (SQLAlchemy invalidates it the same way).
+    session = ReadSession([engine])
+    [(second,)] = await session.all(select(func.pg_backend_pid()))
+    await session.close()
+    assert second != first
