@@ -20,6 +20,7 @@ from sqlalchemy import (
     case,
     false,
     func,
+    null,
     or_,
     select,
 )
@@ -71,13 +72,17 @@ def backfill_columns(airflow: AirflowSchema) -> list[ColumnElement]:
     return columns_or_null(backfill, airflow)
 
 
-def _columns(airflow: AirflowSchema):
-    return [
-        *backfill_columns(airflow),
-        has_slots().label("has_slots"),
+def _columns(airflow: AirflowSchema, with_status: bool = True):
+    """Every column, and the probes the status is derived from (NULL without status)."""
+    if not with_status:
+        probes = [null().label("has_slots"), null().label("has_active_runs")]
+    else:
         # Only a backfill without slots needs the second probe.
-        case((has_slots(), false()), else_=has_active_runs()).label("has_active_runs"),
-    ]
+        probes = [
+            has_slots().label("has_slots"),
+            case((has_slots(), false()), else_=has_active_runs()).label("has_active_runs"),
+        ]
+    return [*backfill_columns(airflow), *probes]
 
 
 def filter_conditions(spec: BackfillFilter, orphan_cutoff=ORPHAN_CUTOFF) -> list[ColumnElement]:
@@ -121,8 +126,13 @@ def backfill_page(
     orphan_cutoff: datetime,
     airflow: AirflowSchema,
     scope: DagScope | None = None,
+    with_status: bool = True,
 ) -> PageStatement:
-    statement = _backfill_page(spec, order_field, seek_shape(seek), airflow, shape_of(scope))
+    """A page of backfills; `with_status=False` reads no status probe (the database's
+    most expensive part of a listing: two subqueries per backfill)."""
+    statement = _backfill_page(
+        spec, order_field, seek_shape(seek), airflow, shape_of(scope), with_status
+    )
     parameters = {
         "orphan_cutoff": orphan_cutoff, **seek_parameters(seek), **scope_parameters(scope),
     }
@@ -137,12 +147,13 @@ def _backfill_page(
     shape: SeekShape,
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
+    with_status: bool = True,
 ) -> Select:
     """One page of backfills, plus exact boundary flags when paging from a cursor."""
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
     conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
-    return listing_page(_columns(airflow), conditions, order_columns, seek)
+    return listing_page(_columns(airflow, with_status), conditions, order_columns, seek)
 
 
 def count_backfills(

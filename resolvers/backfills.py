@@ -38,13 +38,15 @@ def backfill_filter_spec(filter_input: Any) -> backfill_sql.BackfillFilter:
     )
 
 
-def _listing(context: RequestContext):
-    """(page statement, count statement, record type) for the database's Airflow version."""
+def _listing(context: RequestContext, with_status: bool = True):
+    """(page statement, count statement, record type) for the database's Airflow version;
+    `with_status=False` leaves Airflow 3's status probes out (records without status)."""
     scope = context.caller.dag_scope  # only backfills of the caller's DAGs, in SQL
-    page, count, record = airflow2_listing if context.is_airflow2 else (
-        backfill_sql.backfill_page, backfill_sql.count_backfills, BackfillRecord
-    )
-    return partial(page, scope=scope), partial(count, scope=scope), record
+    if context.is_airflow2:  # the job's state decides the status: nothing to leave out
+        page, count, record = airflow2_listing
+        return partial(page, scope=scope), partial(count, scope=scope), record
+    page = partial(backfill_sql.backfill_page, scope=scope, with_status=with_status)
+    return page, partial(backfill_sql.count_backfills, scope=scope), BackfillRecord
 
 
 def _seek_key(order_field: str, key: tuple) -> tuple:
@@ -62,9 +64,11 @@ async def list_backfills(
     filter_input: Any,
     order_field: str,
     descending: bool,
+    with_status: bool = True,
 ) -> Connection[BackfillRecord]:
+    """A page of backfills; without `with_status` their status is not read (None)."""
     spec = backfill_filter_spec(filter_input)
-    page_statement, _, record_type = _listing(context)
+    page_statement, _, record_type = _listing(context, with_status)
     cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
@@ -73,7 +77,8 @@ async def list_backfills(
     seek = window.seek(partial(_seek_key, order_field), descending=descending)
     page = page_statement(spec, order_field, seek, context.orphan_cutoff, context.airflow)
     rows = await context.loaders.memoized_rows(
-        ("backfill_page", spec, order_field, seek), lambda: (page.statement, page.parameters)
+        ("backfill_page", spec, order_field, seek, with_status),
+        lambda: (page.statement, page.parameters),
     )
     records = record_type.from_rows(rows, context.orphan_cutoff)
     context.loaders.prime_backfills(records)

@@ -79,6 +79,9 @@ class BackfillRecord:
             has_active_runs,
         ) = values  # fmt: skip
         self.is_paused = bool(is_paused)  # NULL means not paused
+        if has_slots is None:  # a listing that read no status (its request selects none)
+            self.has_slots = self.has_active_runs = self.status = None
+            return
         self.has_slots = bool(has_slots)
         self.has_active_runs = bool(has_active_runs)
         self.status = backfill_status(

@@ -19,6 +19,7 @@ from backfill_gateway.schema.backfill import (
 )
 from backfill_gateway.schema.enums import OrderDirection
 from backfill_gateway.schema.node import Node
+from backfill_gateway.schema.selections import document_selects
 
 GlobalIdArgument = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 
@@ -67,6 +68,9 @@ class Query:
             filter_input=filter,
             order_field=ORDER_FIELDS[order.field.value],
             descending=order.direction is OrderDirection.DESC,
+            # The status probes cost the database most of a listing's time: read only
+            # when the request selects a status (the listing's records are shared).
+            with_status=document_selects(info, "status"),
         )
 
     @strawberry.field(

@@ -21,6 +21,7 @@ CACHE_SIZE = 1024
 
 # The answer depends only on the document: cached by its text and the field's position.
 _columns_by_field: LruCache[tuple[str, int], tuple[str, ...]] = LruCache(CACHE_SIZE)
+_field_names_by_operation: LruCache[tuple[str, str | None], frozenset[str]] = LruCache(CACHE_SIZE)
 
 
 def _fields(
@@ -74,3 +75,31 @@ def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]
     if key is None:
         return compute()
     return _columns_by_field.get_or_compute(key, compute)
+
+
+def _all_field_names(selections: Iterable[SelectionNode], into: set[str]) -> None:
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            into.add(selection.name.value)
+        if getattr(selection, "selection_set", None) is not None:
+            _all_field_names(selection.selection_set.selections, into)
+
+
+def document_selects(info: strawberry.Info, field_name: str) -> bool:
+    """Whether a field of this name is selected anywhere in the request's operation or
+    the document's fragments (on any type: over-approximating is safe). For values a
+    whole request shares, such as records a listing primes into a DataLoader."""
+    raw = info._raw_info
+    operation = raw.operation
+
+    def compute() -> frozenset[str]:
+        names: set[str] = set()
+        _all_field_names(operation.selection_set.selections, names)
+        for fragment in raw.fragments.values():
+            _all_field_names(fragment.selection_set.selections, names)
+        return frozenset(names)
+
+    if operation.loc is None:
+        return field_name in compute()
+    key = (operation.loc.source.body, operation.name.value if operation.name else None)
+    return field_name in _field_names_by_operation.get_or_compute(key, compute)

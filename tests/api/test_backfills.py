@@ -271,3 +271,43 @@ async def test_initializing_becomes_orphaned_only_after_the_grace_period(gateway
         {"a": encode_global_id("Backfill", initializing), "b": encode_global_id("Backfill", orphaned)},
     )
     assert response.ok() == {"a": {"status": "INITIALIZING"}, "b": {"status": "ORPHANED"}}
+
+
+async def test_a_listing_reads_the_status_probes_only_when_the_request_selects_a_status(
+    gateway, oracle
+):
+    listing = "backfills(first: 100) { nodes { backfillId } }"
+    response = await gateway.graphql("{ " + listing + " }")
+    assert response.ok()["backfills"]["nodes"]
+    [statement] = response.statements
+    assert "FROM backfill_dag_run" not in statement and "FROM dag_run" not in statement
+
+    # A status anywhere in the request (a fragment, an alias) reads them, and is right.
+    for document in (
+        "{ backfills(first: 100) { nodes { ...F } } } fragment F on Backfill { backfillId status }",
+        "{ backfills(first: 100) { nodes { backfillId s: status } } }",
+    ):
+        response = await gateway.graphql(document)
+        nodes = response.ok()["backfills"]["nodes"]
+        assert "FROM backfill_dag_run" in response.statements[0]
+        assert {n["backfillId"]: n.get("status", n.get("s")) for n in nodes} == {
+            i: oracle.status(i) for i in sorted(oracle.backfills)[:100]
+        }
+
+
+async def test_records_a_listing_shares_carry_the_status_another_field_selects(gateway, oracle):
+    # The listing primes the lookup by id: a slot's backfill comes from the listing's
+    # record, which must have read the status although the listing selects none itself.
+    # Operation B of the same document selects no status and runs first: its answer is
+    # no other operation's.
+    document = (
+        "query B { backfills(first: 100) { nodes { backfillId } } }\n"
+        "query A { backfills(first: 100) { nodes { backfillId "
+        "dagRuns(first: 1) { nodes { backfill { backfillId status } } } } } }"
+    )
+    plain = await gateway.graphql(document, operation_name="B")
+    assert len(plain.ok()["backfills"]["nodes"]) == min(100, len(oracle.backfills))
+    nodes = (await gateway.graphql(document, operation_name="A")).ok()["backfills"]["nodes"]
+    nested = [slot["backfill"] for node in nodes for slot in node["dagRuns"]["nodes"]]
+    assert len(nested) == sum(1 for i in sorted(oracle.backfills)[:100] if oracle.slots(i))
+    assert nested and all(b["status"] == oracle.status(b["backfillId"]) for b in nested)
