@@ -14,7 +14,9 @@ from graphql import (
     GraphQLInt,
     GraphQLString,
 )
-from strawberry.types.arguments import convert_arguments
+from strawberry.relay.types import GlobalID
+from strawberry.types.arguments import _is_leaf_type, convert_arguments
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from backfill_gateway.schema.scalars import serialize_datetime
@@ -132,11 +134,32 @@ class DirectResolver:
         direct.info_name = info.name if info is not None else None
         direct.info_class = strawberry_schema.config.info_class
         config, scalars = strawberry_schema.config, strawberry_schema.schema_converter.scalar_registry
+        plain = plain_argument_names(definition.arguments, config, scalars)
 
         def convert(arguments: dict, info) -> dict:
+            if arguments.keys() <= plain.keys():
+                return {plain[name]: value for name, value in arguments.items()}
             return convert_arguments(
                 arguments, definition.arguments, scalar_registry=scalars, config=config, info=info
             )
 
         direct.convert = convert
         return direct
+
+
+def plain_argument_names(arguments, config, scalars) -> dict[str, str]:
+    """Python names by GraphQL name of the arguments that are (nullable) scalars, which
+    Strawberry's `convert_arguments` passes on as graphql-core coerced them: when a call
+    has only such arguments, they are renamed, not converted (a function call per
+    argument and nesting level saved per resolver call). Inputs, lists, enums, GlobalID
+    and Maybe arguments are Strawberry's to convert."""
+    names: dict[str, str] = {}
+    for argument in arguments:
+        type_ = argument.type
+        if isinstance(type_, StrawberryMaybe):
+            continue
+        if isinstance(type_, StrawberryOptional):
+            type_ = type_.of_type
+        if _is_leaf_type(type_, scalars, skip_classes=(GlobalID,)):
+            names[config.name_converter.from_argument(argument)] = argument.python_name
+    return names

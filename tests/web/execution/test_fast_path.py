@@ -273,3 +273,46 @@ async def test_arguments_without_variables_are_converted_once_per_plan(gateway, 
     for n in (1, 2, 3):
         assert len((await gateway.graphql(variable, {"n": n})).ok()["onceVariable"]["nodes"]) == n
     assert [c["first"] for c in conversions] == [1, 2, 3]  # one per request
+
+
+def test_scalar_arguments_are_passed_on_as_strawberry_would_convert_them():
+    from strawberry.types.arguments import convert_arguments
+
+    from backfill_gateway.web.execution.executable_schema import build_schema
+    from backfill_gateway.web.execution.fast_path_fields import plain_argument_names
+
+    schema = build_schema()
+    config, scalars = schema.config, schema.schema_converter.scalar_registry
+
+    def definition(type_name, field_name):
+        return _field(schema, type_name, field_name).extensions["strawberry-definition"]
+
+    # Scalars: renamed to their Python names, which is all Strawberry's conversion does.
+    for type_name, field_name, values in (
+        ("Backfill", "dagRuns", [{"first": 5, "after": "abc"}, {"last": 2}, {"first": None}]),
+        ("Query", "backfill", [{"id": "QmFja2ZpbGw6MQ=="}]),
+    ):
+        arguments = definition(type_name, field_name).arguments
+        plain = plain_argument_names(arguments, config, scalars)
+        for value in values:
+            converted = convert_arguments(value, arguments, scalar_registry=scalars, config=config)
+            assert {plain[name]: v for name, v in value.items()} == converted
+    # An input object (a filter) or an enum is Strawberry's to convert.
+    assert "filter" not in plain_argument_names(
+        definition("Backfill", "dagRuns").arguments, config, scalars
+    )
+    assert plain_argument_names(definition("Query", "backfills").arguments, config, scalars) == {
+        "first": "first", "after": "after", "last": "last", "before": "before",
+    }  # fmt: skip
+
+
+async def test_a_call_with_an_input_argument_is_converted_by_strawberry(gateway, oracle):
+    # The same field, with and without its input argument: the input arrives as its
+    # Strawberry type (the twin compares the responses with the standard executor).
+    query = (
+        "query($f: BackfillDagRunFilter) { backfills(first: 3) { nodes { "
+        "all: dagRuns(first: 2) { nodes { sortOrdinal } } "
+        "skipped: dagRuns(first: 2, filter: $f) { nodes { isSkipped } } } } }"
+    )
+    nodes = (await gateway.graphql(query, {"f": {"isSkipped": True}})).ok()["backfills"]["nodes"]
+    assert nodes and all(n["isSkipped"] for b in nodes for n in b["skipped"]["nodes"])
