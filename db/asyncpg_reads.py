@@ -36,8 +36,11 @@ from backfill_gateway.db.statements import is_statement_recorder, record_stateme
 
 # Statements kept compiled, by identity: the gateway's are built once per shape and
 # cached (db/backfills.py, db/slots.py, ...), so the same object comes back. A statement
-# built per call is compiled per call (as SQLAlchemy's cache would key it anew).
-CACHE_SIZE = 1024
+# built per call is compiled per call (as SQLAlchemy's cache would key it anew). An entry
+# keeps the SQL of up to LENGTHS_PER_STATEMENT IN-list lengths (a few KB each): a few MB
+# at most in all.
+CACHE_SIZE = 256
+LENGTHS_PER_STATEMENT = 16
 
 Argument = tuple[int, Any, Callable[[Any], Any] | None]  # (kind, name or value, processor)
 _SCALAR, _LIST, _CONSTANT = 0, 1, 2
@@ -106,7 +109,7 @@ def compiled_read(
         read = _expanded(entry.compiled, parameters)
         if read is None:
             return None
-        if len(entry.reads) >= 64:  # IN lists of many lengths: keep the latest ones
+        if len(entry.reads) >= LENGTHS_PER_STATEMENT:  # keep the latest lengths
             entry.reads.pop(next(iter(entry.reads)))
         entry.reads[lengths] = read
     return read

@@ -223,3 +223,28 @@ async def test_a_cancelled_direct_read_does_not_return_its_connection_to_the_poo
     [(second,)] = await session.all(select(func.pg_backend_pid()))
     await session.close()
     assert second != first
+
+
+def test_compiled_reads_are_bounded_per_statement_and_in_all():
+    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+
+    from backfill_gateway.db import asyncpg_reads
+    from tests.support.airflow_versions import airflow_schema_for
+
+    dialect = PGDialect_asyncpg()
+    airflow = airflow_schema_for(LATEST)
+    statement, _ = backfills_by_id([1], airflow)
+    for length in range(1, 3 * asyncpg_reads.LENGTHS_PER_STATEMENT):
+        ids = list(range(length))
+        read = compiled_read(statement, {"ids": ids}, dialect)
+        assert (
+            read.sql.count("::INTEGER") >= length
+            and read.arguments_of({"ids": ids})[-length:] == ids
+        )
+    [(_, _, entry)] = [
+        v for k, v in asyncpg_reads._statements.items() if k == (id(statement), id(dialect))
+    ]
+    assert len(entry.reads) == asyncpg_reads.LENGTHS_PER_STATEMENT
+    for _ in range(asyncpg_reads.CACHE_SIZE + 10):  # statements built per call
+        assert compiled_read(select(literal(1)), {}, dialect) is not None
+    assert len(asyncpg_reads._statements) == asyncpg_reads.CACHE_SIZE
