@@ -1,18 +1,9 @@
 -- SQL of one q2 request to gateway, from PostgreSQL's log
 
--- parameters: $1 = 'queued', $2 = 'running', $3 = '51'
-SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, (SELECT 1 
-FROM backfill_dag_run 
-WHERE backfill_dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL AS has_slots, CASE WHEN ((SELECT 1 
-FROM backfill_dag_run 
-WHERE backfill_dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL) THEN false ELSE (SELECT 1 
-FROM dag_run 
-WHERE dag_run.dag_id = backfill.dag_id AND dag_run.state IN ($1::VARCHAR, $2::VARCHAR) AND dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL END AS has_active_runs 
+-- parameters: $1 = '51'
+SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, NULL AS has_slots, NULL AS has_active_runs 
 FROM backfill ORDER BY backfill.id ASC 
- LIMIT $3::INTEGER;
+ LIMIT $1::INTEGER;
 
 -- parameters: $1 = '21', $2 = '1', $3 = '2', $4 = '3', $5 = '4', $6 = '5', $7 = '6', $8 = '7', $9 = '8', $10 = '9', $11 = '10', $12 = '11', $13 = '12', $14 = '13', $15 = '14', $16 = '15', $17 = '16', $18 = '17', $19 = '18', $20 = '19', $21 = '20', $22 = '21', $23 = '22', $24 = '23', $25 = '24', $26 = '25', $27 = '26', $28 = '27', $29 = '28', $30 = '29', $31 = '30', $32 = '31', $33 = '32', $34 = '33', $35 = '34', $36 = '35', $37 = '36', $38 = '37', $39 = '38', $40 = '39', $41 = '40', $42 = '41', $43 = '42', $44 = '43', $45 = '44', $46 = '45', $47 = '46', $48 = '47', $49 = '48', $50 = '49', $51 = '50'
 SELECT parents.parent_id, parents.exists_up_to_after, parents.exists_from_before, page.id, page.backfill_id, page.dag_run_id, page.exception_reason, page.logical_date, page.partition_key, page.sort_ordinal, dag_run.id AS run_dag_run_id, dag_run.run_id AS run_run_id, dag_run.state AS run_state 

@@ -1,18 +1,9 @@
 -- SQL of one q5 request to gateway, from PostgreSQL's log
 
--- parameters: $1 = 'queued', $2 = 'running', $3 = '51'
-SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, (SELECT 1 
-FROM backfill_dag_run 
-WHERE backfill_dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL AS has_slots, CASE WHEN ((SELECT 1 
-FROM backfill_dag_run 
-WHERE backfill_dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL) THEN false ELSE (SELECT 1 
-FROM dag_run 
-WHERE dag_run.dag_id = backfill.dag_id AND dag_run.state IN ($1::VARCHAR, $2::VARCHAR) AND dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL END AS has_active_runs 
+-- parameters: $1 = '51'
+SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, NULL AS has_slots, NULL AS has_active_runs 
 FROM backfill ORDER BY backfill.id ASC 
- LIMIT $3::INTEGER;
+ LIMIT $1::INTEGER;
 
 -- parameters: $1 = '1', $2 = '0', $3 = '0', $4 = '1', $5 = '0', $6 = '0', $7 = 'queued', $8 = '1', $9 = '0', $10 = '0', $11 = 'running', $12 = '1', $13 = '0', $14 = '0', $15 = 'success', $16 = '1', $17 = '0', $18 = '0', $19 = 'failed', $20 = '1', $21 = '0', $22 = '0', $23 = '1', $24 = '2', $25 = '3', $26 = '4', $27 = '5', $28 = '6', $29 = '7', $30 = '8', $31 = '9', $32 = '10', $33 = '11', $34 = '12', $35 = '13', $36 = '14', $37 = '15', $38 = '16', $39 = '17', $40 = '18', $41 = '19', $42 = '20', $43 = '21', $44 = '22', $45 = '23', $46 = '24', $47 = '25', $48 = '26', $49 = '27', $50 = '28', $51 = '29', $52 = '30', $53 = '31', $54 = '32', $55 = '33', $56 = '34', $57 = '35', $58 = '36', $59 = '37', $60 = '38', $61 = '39', $62 = '40', $63 = '41', $64 = '42', $65 = '43', $66 = '44', $67 = '45', $68 = '46', $69 = '47', $70 = '48', $71 = '49', $72 = '50'
 SELECT backfill_dag_run.backfill_id, count(*) AS slot_count, coalesce(sum(CASE WHEN (backfill_dag_run.exception_reason IS NOT NULL) THEN $1::INTEGER ELSE $2::INTEGER END), $3::INTEGER) AS skipped_count, coalesce(sum(CASE WHEN (backfill_dag_run.exception_reason IS NULL AND backfill_dag_run.dag_run_id IS NULL) THEN $4::INTEGER ELSE $5::INTEGER END), $6::INTEGER) AS run_missing_count, coalesce(sum(CASE WHEN (dag_run.state = $7::VARCHAR) THEN $8::INTEGER ELSE $9::INTEGER END), $10::INTEGER) AS queued_count, coalesce(sum(CASE WHEN (dag_run.state = $11::VARCHAR) THEN $12::INTEGER ELSE $13::INTEGER END), $14::INTEGER) AS running_count, coalesce(sum(CASE WHEN (dag_run.state = $15::VARCHAR) THEN $16::INTEGER ELSE $17::INTEGER END), $18::INTEGER) AS success_count, coalesce(sum(CASE WHEN (dag_run.state = $19::VARCHAR) THEN $20::INTEGER ELSE $21::INTEGER END), $22::INTEGER) AS failed_count 
