@@ -20,3 +20,19 @@ async def demo_engine(demo_database):
     engine = create_engine(demo_database.url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def make_engine():
+    """Engines a test opens (autocommit, like the gateway's reads), disposed after it. Ask
+    for it after the database fixture, so that its engines close before the database goes."""
+    made = []
+
+    def make(url: str, **options):
+        engine = create_engine(url, autocommit=True, connect_timeout=2, **options)
+        made.append(engine)
+        return engine
+
+    yield make
+    for engine in made:
+        await engine.dispose()

@@ -18,7 +18,6 @@ from backfill_gateway.db.backfills import (
     count_backfills,
 )
 from backfill_gateway.db.dag_scope import DagScope
-from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.errors import DatabaseUnavailable
 from backfill_gateway.db.keyset import Seek
 from backfill_gateway.db.session import ReadSession
@@ -76,23 +75,9 @@ def _statements(airflow):
     yield select(literal(7).label("seven"), literal(cutoff, UtcDateTime()).label("cutoff")), {}
 
 
-@pytest.fixture
-async def engines():
-    made = []
-
-    def make(url: str, **options):
-        engine = create_engine(url, autocommit=True, connect_timeout=2, **options)
-        made.append(engine)
-        return engine
-
-    yield make
-    for engine in made:
-        await engine.dispose()
-
-
 @ON_POSTGRESQL
-async def test_same_sql_rows_and_values_as_sqlalchemy(demo_database, airflow, engines):
-    engine = engines(demo_database.url)
+async def test_same_sql_rows_and_values_as_sqlalchemy(demo_database, airflow, make_engine):
+    engine = make_engine(demo_database.url)
     session = ReadSession([engine])
     compared = 0
     async with engine.connect() as connection:
@@ -122,9 +107,9 @@ async def test_same_sql_rows_and_values_as_sqlalchemy(demo_database, airflow, en
 
 @ON_POSTGRESQL
 async def test_timestamps_and_json_decode_as_sqlalchemy_decodes_them(
-    demo_database, airflow, engines
+    demo_database, airflow, make_engine
 ):
-    session = ReadSession([engines(demo_database.url)])
+    session = ReadSession([make_engine(demo_database.url)])
     rows = await session.all(*backfills_by_id(list(range(1, 40)), airflow))
     await session.close()
     created = [row.created_at for row in rows]
@@ -136,9 +121,9 @@ async def test_timestamps_and_json_decode_as_sqlalchemy_decodes_them(
 
 
 @EMPTY_ON_POSTGRESQL
-async def test_an_engine_with_other_listeners_goes_through_sqlalchemy(empty_database, engines):
+async def test_an_engine_with_other_listeners_goes_through_sqlalchemy(empty_database, make_engine):
     # Instrumentation (a cursor listener) sees every statement: no direct reads then.
-    engine = engines(empty_database.url)
+    engine = make_engine(empty_database.url)
     seen: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
     session = ReadSession([engine])
@@ -149,8 +134,8 @@ async def test_an_engine_with_other_listeners_goes_through_sqlalchemy(empty_data
 
 
 @EMPTY_ON_POSTGRESQL
-async def test_sql_errors_are_wrapped_as_sqlalchemy_wraps_them(empty_database, engines):
-    engine = engines(empty_database.url)
+async def test_sql_errors_are_wrapped_as_sqlalchemy_wraps_them(empty_database, make_engine):
+    engine = make_engine(empty_database.url)
     statement = select(cast(literal("seven"), Integer))
     async with engine.connect() as connection:
         with pytest.raises(exc.DBAPIError) as through_sqlalchemy:
@@ -170,8 +155,8 @@ async def test_sql_errors_are_wrapped_as_sqlalchemy_wraps_them(empty_database, e
 
 
 @EMPTY_ON_POSTGRESQL
-async def test_a_statement_timeout_is_unavailable_and_not_retried(empty_database, engines):
-    session = ReadSession([engines(empty_database.url, statement_timeout=0.2)])
+async def test_a_statement_timeout_is_unavailable_and_not_retried(empty_database, make_engine):
+    session = ReadSession([make_engine(empty_database.url, statement_timeout=0.2)])
     with recording_statements() as log:
         with pytest.raises(DatabaseUnavailable, match="statement timeout"):
             await session.all(select(func.pg_sleep(2)))
@@ -186,8 +171,8 @@ async def _kill(admin, pid: int) -> None:
 
 
 @EMPTY_ON_POSTGRESQL
-async def test_a_connection_killed_under_a_direct_read_runs_it_again(empty_database, engines):
-    engine, admin = engines(empty_database.url), engines(empty_database.url)
+async def test_a_connection_killed_under_a_direct_read_runs_it_again(empty_database, make_engine):
+    engine, admin = make_engine(empty_database.url), make_engine(empty_database.url)
     session = ReadSession([engine])
     [(first,)] = await session.all(select(func.pg_backend_pid()))
     assert session._direct is not None
@@ -206,9 +191,9 @@ async def test_a_connection_killed_under_a_direct_read_runs_it_again(empty_datab
 
 @EMPTY_ON_POSTGRESQL
 async def test_a_cancelled_direct_read_does_not_return_its_connection_to_the_pool(
-    empty_database, engines
+    empty_database, make_engine
 ):
-    engine = engines(empty_database.url, pool_size=1, max_overflow=0)
+    engine = make_engine(empty_database.url, pool_size=1, max_overflow=0)
     session = ReadSession([engine])
     [(first,)] = await session.all(select(func.pg_backend_pid()))
     running = asyncio.create_task(session.all(select(func.pg_sleep(5))))

@@ -11,7 +11,6 @@ import asyncio
 import pytest
 from sqlalchemy import exc, text
 
-from backfill_gateway.db.engine import create_engine
 from backfill_gateway.db.errors import DatabaseUnavailable
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.statements import recording_statements
@@ -33,17 +32,8 @@ def sleep(dialect: str, seconds: float):
 
 
 @pytest.fixture
-async def engines(empty_database):
-    made = []
-
-    def make(url: str = empty_database.url, **options):
-        engine = create_engine(url, autocommit=True, connect_timeout=2, **options)
-        made.append(engine)
-        return engine
-
-    yield make
-    for engine in made:
-        await engine.dispose()
+def engines(empty_database, make_engine):  # make_engine last: its engines close first
+    return lambda url=empty_database.url, **options: make_engine(url, **options)
 
 
 async def kill(admin, connection_id: int) -> None:
