@@ -19,7 +19,6 @@ transaction or without prepared statements (PgBouncer's transaction mode).
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -236,8 +235,6 @@ class AsyncpgReads:
         record_statement(read.sql)
         try:
             records = await self._driver.fetch(read.sql, *arguments)
-        except asyncio.CancelledError:
-            raise
         except Exception as error:  # noqa: BLE001 - wrapped as SQLAlchemy wraps it
             raise self._wrapped(error, read.sql, arguments) from error
         if not records:
