@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Row
@@ -82,20 +83,48 @@ class Loaders:
         scope: DagScope | None = None,
     ) -> None:
         self._session = session
+        self._orphan_cutoff = orphan_cutoff
         # Statements are built for the database's Airflow schema (db.airflow_schema).
         self._airflow = airflow
         self._scope = scope
-        self.backfill_by_id = BackfillById(session, orphan_cutoff, airflow, scope)
-        self.dag_run_by_id = DagRunById(session, airflow, scope)
-        self.slot_by_id = SlotById(session, airflow, scope)
-        self.dag_by_dag_id = DagByDagId(session, airflow, scope)
-        self.progress_by_backfill = ProgressByBackfill(session, scope)
-        self.task_counts_by_backfill = TaskCountsByBackfill(session, scope)
-        self.task_counts_by_dag_run = TaskCountsByDagRun(session, scope)
-        self.blocking_run_by_slot = BlockingRunBySlot(session, airflow, scope)
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
         self._memoized: dict[Hashable, asyncio.Future] = {}
+
+    # Each loader is made when a request first uses it: most requests use one or two of
+    # them, and making all eight cost a small query ~2% of its CPU (callgrind, Q0).
+
+    @cached_property
+    def backfill_by_id(self) -> BackfillById:
+        return BackfillById(self._session, self._orphan_cutoff, self._airflow, self._scope)
+
+    @cached_property
+    def dag_run_by_id(self) -> DagRunById:
+        return DagRunById(self._session, self._airflow, self._scope)
+
+    @cached_property
+    def slot_by_id(self) -> SlotById:
+        return SlotById(self._session, self._airflow, self._scope)
+
+    @cached_property
+    def dag_by_dag_id(self) -> DagByDagId:
+        return DagByDagId(self._session, self._airflow, self._scope)
+
+    @cached_property
+    def progress_by_backfill(self) -> ProgressByBackfill:
+        return ProgressByBackfill(self._session, self._scope)
+
+    @cached_property
+    def task_counts_by_backfill(self) -> TaskCountsByBackfill:
+        return TaskCountsByBackfill(self._session, self._scope)
+
+    @cached_property
+    def task_counts_by_dag_run(self) -> TaskCountsByDagRun:
+        return TaskCountsByDagRun(self._session, self._scope)
+
+    @cached_property
+    def blocking_run_by_slot(self) -> BlockingRunBySlot:
+        return BlockingRunBySlot(self._session, self._airflow, self._scope)
 
     def slot_pages_by_backfill(self, args: SlotPageArgs) -> SlotPagesByBackfill:
         """The loader for one set of page arguments (one statement per distinct value)."""
