@@ -24,6 +24,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
+    IDENTITY_SERIALIZERS,
     WIRE_VALUES,
     DirectResolver,
     Fallback,
@@ -165,6 +166,8 @@ class Compiler:
                 names = self.bind("names", enum_names(gtype))
                 serialize = self.bind("enum", enum_serializer(gtype))
                 lines.append(f"{indent}{var} = {names}.get({var}) or {serialize}({var})")
+            elif gtype.coerce_output_value in IDENTITY_SERIALIZERS:
+                lines.append(f"{indent}pass  # the value is its own serialization")
             elif gtype.coerce_output_value in WIRE_VALUES:
                 test = WIRE_VALUES[gtype.coerce_output_value].format(v=var)
                 serialize = self.bind("scalar", checked_leaf(gtype))

@@ -15,6 +15,8 @@ from graphql import (
     GraphQLString,
 )
 from strawberry.relay.types import GlobalID
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import _is_leaf_type, convert_arguments
 from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
@@ -89,6 +91,13 @@ IDENTITY_COERCION_TESTS = {
 WIRE_VALUES: dict[Callable[[Any], Any], str] = {
     serialize_datetime: "type({v}) is datetime and {v}.tzinfo is UTC",
 }
+
+# Scalars whose serializer returns every value as it is (Strawberry's JSON): graphql-core
+# calls it and checks for null, which a non-null value never is, so the fast path leaves
+# the value as it is without the two calls (a backfill's `dagRunConf`, once per row).
+IDENTITY_SERIALIZERS: frozenset[Callable[[Any], Any]] = frozenset({
+    DEFAULT_SCALAR_REGISTRY[JSON].serialize,
+})  # fmt: skip
 
 
 class ResolverField:

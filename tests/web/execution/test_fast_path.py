@@ -14,6 +14,7 @@ from typing import Optional
 import orjson
 import pytest
 import strawberry
+from strawberry.scalars import JSON
 
 from backfill_gateway.resolvers.global_ids import encode_global_id
 from tests.conftest import gateway_app, standard_executor_twin
@@ -316,3 +317,37 @@ async def test_a_call_with_an_input_argument_is_converted_by_strawberry(gateway,
     )
     nodes = (await gateway.graphql(query, {"f": {"isSkipped": True}})).ok()["backfills"]["nodes"]
     assert nodes and all(n["isSkipped"] for b in nodes for n in b["skipped"]["nodes"])
+
+
+async def test_json_values_are_left_as_they_are_and_written_as_the_standard_executor(monkeypatch):
+    """Strawberry's JSON serializer returns its value: the fast path leaves JSON values
+    (a backfill's `dagRunConf`) as they are, and the JSON written is the standard one."""
+    from backfill_gateway.web.execution.executable_schema import build_schema
+    from backfill_gateway.web.execution.fast_path import fast_executor_class
+    from backfill_gateway.web.execution.fast_path_fields import IDENTITY_SERIALIZERS
+
+    # The gateway's JSON scalar is the one the fast path knows.
+    gateway_json = build_schema()._schema.get_type("JSON")
+    assert gateway_json.coerce_output_value in IDENTITY_SERIALIZERS
+    values = [{"a": [1, 2.5, None, {"b": "ç"}], "t": True}, [], "text", 7, -0.5, False, None]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def confs(self) -> list[Optional[JSON]]:  # noqa: UP045 - resolved at runtime
+            return values
+
+        @strawberry.field
+        def conf(self) -> JSON:
+            return values[0]
+
+    executor_class = fast_executor_class()
+    paths = count_paths(monkeypatch, executor_class)
+    fast = strawberry.Schema(query=Query, execution_context_class=executor_class)
+    standard = strawberry.Schema(query=Query)
+    query = "{ confs conf }"
+    fast_result, standard_result = await fast.execute(query), await standard.execute(query)
+    assert paths() == (1, 0, 0)
+    assert fast_result.errors is None
+    assert orjson.dumps(fast_result.data) == orjson.dumps(standard_result.data)
+    assert fast_result.data == {"confs": values, "conf": values[0]}
