@@ -28,6 +28,7 @@ from sqlalchemy import Numeric, exc
 from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -216,7 +217,12 @@ class AsyncpgReads:
         """Direct reads on `connection`, or None when its reads go through SQLAlchemy."""
         if not engine_reads_directly(connection.engine):
             return None
-        raw = await connection.get_raw_connection()
+        return cls.of_pooled(connection.engine, await connection.get_raw_connection())
+
+    @classmethod
+    def of_pooled(cls, engine: AsyncEngine, raw: PoolProxiedConnection) -> AsyncpgReads | None:
+        """Direct reads on a pooled connection of `engine` (whose reads may bypass
+        SQLAlchemy: `engine_reads_directly`), or None when its reads go through SQLAlchemy."""
         adapter = raw.dbapi_connection
         if (
             not getattr(adapter, "autocommit", False)
@@ -224,7 +230,7 @@ class AsyncpgReads:
             or getattr(adapter, "_prepared_statement_cache", None) is None
         ):
             return None
-        return cls(connection.dialect, adapter, raw.driver_connection)
+        return cls(engine.dialect, adapter, raw.driver_connection)
 
     def usable(self) -> bool:
         """Still in autocommit (nothing has started a transaction on the connection)."""

@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
+from functools import partial
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 
-from backfill_gateway.db.asyncpg_reads import AsyncpgReads, compiled_read
+from backfill_gateway.db.asyncpg_reads import AsyncpgReads, compiled_read, engine_reads_directly
 from backfill_gateway.db.engine import (
     checkout,
+    checkout_pooled,
     defaults_to_autocommit,
     ping_only_idle_connections,
+    release_pooled,
+    wrap_pooled,
 )
 from backfill_gateway.db.errors import (
     DatabaseUnavailable,
@@ -55,7 +61,9 @@ class ReadSession:
             raise ValueError("a ReadSession needs at least one engine")
         self.engines = tuple(engines)
         self._current = 0  # index of the engine the connection is (to be) opened on
-        self._connection: AsyncConnection | None = None
+        self._connection: AsyncConnection | None = None  # SQLAlchemy's, once a read needs it
+        # Checked out for direct reads and not wrapped in an AsyncConnection (yet).
+        self._pooled: PoolProxiedConnection | None = None
         self._direct: AsyncpgReads | None = None  # reads bypassing SQLAlchemy's execute path
         self._invalid = False  # a direct read lost or interrupted its connection
         self._exhausted: PoolExhausted | None = None
@@ -79,7 +87,7 @@ class ReadSession:
                 # The pool had no connection within its timeout: the rest of the request
                 # fails at once instead of waiting that long again per statement.
                 raise self._exhausted
-            connected = self._connection is not None
+            connected = self._connection is not None or self._pooled is not None
             try:
                 return await self._execute(statement, parameters)
             except Exception as error:
@@ -110,18 +118,8 @@ class ReadSession:
     async def _execute(
         self, statement: Executable, parameters: dict | None, ping_recent: bool = False
     ) -> Sequence[Row]:
-        if self._connection is None:
-            if ping_recent:
-                connection = await checkout(self.engine)
-            else:
-                # A statement whose connection was lost runs again (all()): a connection
-                # in use moments ago needs no ping first.
-                with ping_only_idle_connections():
-                    connection = await checkout(self.engine)
-            if not defaults_to_autocommit(connection.sync_engine):
-                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            self._connection = connection
-            self._direct = await AsyncpgReads.of(connection)
+        if self._connection is None and self._pooled is None:
+            await self._check_out(ping_recent)
         direct = self._direct
         if direct is not None and direct.usable():
             read = compiled_read(statement, parameters, direct.dialect)
@@ -136,8 +134,29 @@ class ReadSession:
                     ):
                         self._invalid = True
                     raise
-        result = await self._connection.execute(statement, parameters)
+        connection = self._connection
+        if connection is None:
+            # A statement direct reads do not run: SQLAlchemy's connection, over the same one.
+            connection = self._connection = wrap_pooled(self.engine, self._pooled)
+            self._pooled = None
+        result = await connection.execute(statement, parameters)
         return result.all()
+
+    async def _check_out(self, ping_recent: bool) -> None:
+        engine = self.engine
+        # A statement whose connection was lost runs again (all()): a connection in use
+        # moments ago needs no ping first.
+        with nullcontext() if ping_recent else ping_only_idle_connections():
+            if engine_reads_directly(engine) and defaults_to_autocommit(engine.sync_engine):
+                # No Connection objects around it until a statement needs SQLAlchemy's.
+                self._pooled = await checkout_pooled(engine)
+                self._direct = AsyncpgReads.of_pooled(engine, self._pooled)
+                return
+            connection = await checkout(engine)
+        if not defaults_to_autocommit(connection.sync_engine):
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        self._connection = connection
+        self._direct = await AsyncpgReads.of(connection)
 
     def _unavailable_or(self, error: Exception) -> Exception:
         """The error to raise: DatabaseUnavailable for an outage, else the error itself."""
@@ -150,14 +169,17 @@ class ReadSession:
 
     async def _discard(self) -> None:
         """Drop the (broken) connection; the pool replaces it."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            self._direct, self._invalid = None, False
-            try:
+        connection, pooled = self._connection, self._pooled
+        self._connection = self._pooled = None
+        self._direct, self._invalid = None, False
+        try:
+            if connection is not None:
                 await connection.invalidate()
                 await connection.close()
-            except Exception as error:  # noqa: BLE001
-                logger.warning("discarding a database connection: %s", type(error).__name__)
+            elif pooled is not None:
+                await release_pooled(pooled, invalidate=True)
+        except Exception as error:  # noqa: BLE001
+            logger.warning("discarding a database connection: %s", type(error).__name__)
 
     async def abort(self) -> None:
         """Drop the connection at once, even with a statement in flight (request timeout);
@@ -168,14 +190,22 @@ class ReadSession:
     async def close(self) -> None:
         if self._invalid:
             await self._discard()
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            self._direct = None
-            try:
-                await connection.close()
-            except Exception as error:  # noqa: BLE001 - a broken connection is dropped, not reused
-                logger.warning("discarding a database connection: %s", type(error).__name__)
-                try:
-                    await connection.invalidate()
-                except Exception:  # noqa: BLE001
-                    pass
+        connection, pooled = self._connection, self._pooled
+        self._connection = self._pooled = self._direct = None
+        if connection is not None:
+            await _return_to_pool(connection.close, connection.invalidate)
+        elif pooled is not None:
+            await _return_to_pool(
+                partial(release_pooled, pooled), partial(release_pooled, pooled, invalidate=True)
+            )
+
+
+async def _return_to_pool(close, invalidate) -> None:
+    try:
+        await close()
+    except Exception as error:  # noqa: BLE001 - a broken connection is dropped, not reused
+        logger.warning("discarding a database connection: %s", type(error).__name__)
+        try:
+            await invalidate()
+        except Exception:  # noqa: BLE001
+            pass

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import Integer, cast, event, exc, func, literal, select
+from sqlalchemy import Integer, Numeric, cast, event, exc, func, literal, make_url, select
 
 from backfill_gateway.db.asyncpg_reads import compiled_read
 from backfill_gateway.db.backfills import (
@@ -233,3 +234,76 @@ def test_compiled_reads_are_bounded_per_statement_and_in_all():
     for _ in range(asyncpg_reads.CACHE_SIZE + 10):  # statements built per call
         assert compiled_read(select(literal(1)), {}, dialect) is not None
     assert len(asyncpg_reads._statements) == asyncpg_reads.CACHE_SIZE
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_direct_reads_hold_the_pooled_connection_alone_and_return_it(
+    empty_database, make_engine
+):
+    # No Connection / AsyncConnection objects around it (db.engine.checkout_pooled).
+    engine = make_engine(empty_database.url, pool_size=1, max_overflow=0)
+    pool = engine.sync_engine.pool
+    session = ReadSession([engine])
+    [(first,)] = await session.all(select(func.pg_backend_pid()))
+    assert session._direct is not None
+    assert session._connection is None and session._pooled is not None
+    assert pool.checkedout() == 1
+    await session.close()
+    assert pool.checkedout() == 0
+    # The next request gets the same connection back from the pool.
+    again = ReadSession([engine])
+    [(second,)] = await again.all(select(func.pg_backend_pid()))
+    await again.close()
+    assert second == first and pool.checkedout() == 0
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_a_read_needing_sqlalchemy_runs_on_the_same_pooled_connection(
+    empty_database, make_engine
+):
+    engine = make_engine(empty_database.url, pool_size=1, max_overflow=0)
+    pool = engine.sync_engine.pool
+    session = ReadSession([engine])
+    [(first,)] = await session.all(select(func.pg_backend_pid()))
+    # A Numeric result has a result processor: SQLAlchemy's execute path reads it.
+    numeric = select(cast(literal(2.5), Numeric(4, 2)), func.pg_backend_pid())
+    assert compiled_read(numeric, {}, engine.dialect) is None
+    [(value, second)] = await session.all(numeric)
+    assert session._connection is not None and session._pooled is None
+    [(third,)] = await session.all(select(func.pg_backend_pid()))  # direct again
+    assert session._direct is not None
+    assert (value, second, third) == (Decimal("2.50"), first, first)
+    assert pool.checkedout() == 1
+    await session.close()
+    assert pool.checkedout() == 0
+
+
+async def test_an_unreachable_database_fails_alike_through_both_checkouts(make_engine):
+    from backfill_gateway.db.engine import checkout, checkout_pooled
+
+    engine = make_engine("postgresql+asyncpg://postgres@127.0.0.1:9/none")  # nothing listens
+    with pytest.raises(Exception) as through_connect:  # noqa: PT011 - compared below
+        await checkout(engine)
+    with pytest.raises(Exception) as pooled:  # noqa: PT011
+        await checkout_pooled(engine)
+    assert type(pooled.value) is type(through_connect.value)
+    assert str(pooled.value) == str(through_connect.value)
+    session = ReadSession([engine])
+    with pytest.raises(DatabaseUnavailable):
+        await session.all(select(literal(1)))
+    await session.close()
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_a_driver_error_on_checkout_is_wrapped_as_connect_wraps_it(empty_database, make_engine):
+    from backfill_gateway.db.engine import checkout, checkout_pooled
+
+    url = make_url(empty_database.url).set(database="no_such_database_here")
+    engine = make_engine(url.render_as_string(hide_password=False))
+    with pytest.raises(exc.DBAPIError) as through_connect:
+        await checkout(engine)
+    with pytest.raises(exc.DBAPIError) as pooled:
+        await checkout_pooled(engine)
+    assert type(pooled.value) is type(through_connect.value)
+    assert type(pooled.value.orig) is type(through_connect.value.orig)
