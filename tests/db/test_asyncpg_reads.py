@@ -236,16 +236,22 @@ def test_compiled_reads_are_bounded_per_statement_and_in_all():
     assert len(asyncpg_reads._statements) == asyncpg_reads.CACHE_SIZE
 
 
+async def _session_on_one_connection(url: str, make_engine):
+    """An engine with a one-connection pool, a session that read directly on it, its pid."""
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    session = ReadSession([engine])
+    [(pid,)] = await session.all(select(func.pg_backend_pid()))
+    assert session._direct is not None
+    return engine, session, pid
+
+
 @EMPTY_ON_POSTGRESQL
 async def test_direct_reads_hold_the_pooled_connection_alone_and_return_it(
     empty_database, make_engine
 ):
     # No Connection / AsyncConnection objects around it (db.engine.checkout_pooled).
-    engine = make_engine(empty_database.url, pool_size=1, max_overflow=0)
+    engine, session, first = await _session_on_one_connection(empty_database.url, make_engine)
     pool = engine.sync_engine.pool
-    session = ReadSession([engine])
-    [(first,)] = await session.all(select(func.pg_backend_pid()))
-    assert session._direct is not None
     assert session._connection is None and session._pooled is not None
     assert pool.checkedout() == 1
     await session.close()
@@ -261,10 +267,8 @@ async def test_direct_reads_hold_the_pooled_connection_alone_and_return_it(
 async def test_a_read_needing_sqlalchemy_runs_on_the_same_pooled_connection(
     empty_database, make_engine
 ):
-    engine = make_engine(empty_database.url, pool_size=1, max_overflow=0)
+    engine, session, first = await _session_on_one_connection(empty_database.url, make_engine)
     pool = engine.sync_engine.pool
-    session = ReadSession([engine])
-    [(first,)] = await session.all(select(func.pg_backend_pid()))
     # A Numeric result has a result processor: SQLAlchemy's execute path reads it.
     numeric = select(cast(literal(2.5), Numeric(4, 2)), func.pg_backend_pid())
     assert compiled_read(numeric, {}, engine.dialect) is None
