@@ -92,7 +92,7 @@ class Loaders:
         self._memoized: dict[Hashable, asyncio.Future] = {}
 
     # Each loader is made when a request first uses it: most requests use one or two of
-    # them, and making all eight cost a small query ~2% of its CPU (callgrind, Q0).
+    # them, and making all eight cost a small query ~4% of its CPU (callgrind, Q0).
 
     @cached_property
     def backfill_by_id(self) -> BackfillById:
