@@ -72,7 +72,7 @@ def backfill_columns(airflow: AirflowSchema) -> list[ColumnElement]:
     return columns_or_null(backfill, airflow)
 
 
-def _columns(airflow: AirflowSchema, with_status: bool = True):
+def columns_with_status(airflow: AirflowSchema, with_status: bool = True) -> list[ColumnElement]:
     """Every column, and the probes the status is derived from (NULL without status)."""
     if not with_status:
         probes = [null().label("has_slots"), null().label("has_active_runs")]
@@ -113,7 +113,7 @@ def backfills_by_id(
 
 @lru_cache(maxsize=STATEMENT_CACHE_SIZE)
 def _backfills_by_id(airflow: AirflowSchema, scope: ScopeShape | None) -> Select:
-    return select(*_columns(airflow)).where(
+    return select(*columns_with_status(airflow)).where(
         backfill.c.id.in_(bindparam("ids", expanding=True, type_=Integer())),
         *dag_scope_condition(scope, backfill.c.dag_id),
     )
@@ -153,7 +153,7 @@ def _backfill_page(
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
     conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
-    return listing_page(_columns(airflow, with_status), conditions, order_columns, seek)
+    return listing_page(columns_with_status(airflow, with_status), conditions, order_columns, seek)
 
 
 def count_backfills(

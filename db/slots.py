@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, columns_or_null
+from backfill_gateway.db.backfills import columns_with_status
 from backfill_gateway.db.constant_lists import one_of
 from backfill_gateway.db.dag_runs import labeled_dag_run_columns
 from backfill_gateway.db.dag_scope import (
@@ -51,6 +52,9 @@ from backfill_gateway.db.tables import backfill, backfill_dag_run, dag_run
 
 STATEMENT_CACHE_SIZE = 256
 RUN_PREFIX = "run_"
+# The backfill's own columns in a page statement that also reads its backfills
+# (`parent_id` is its id, the key every page's rows hang off).
+PARENT_PREFIX = "parent_"
 BACKFILL_IDS = bindparam("backfill_ids", expanding=True, type_=Integer())
 RUN_STATES = ("queued", "running", "success", "failed")
 SLOT_COLUMNS = (
@@ -111,26 +115,41 @@ def slot_pages(
     *,
     airflow: AirflowSchema,
     scope: DagScope | None = None,
+    with_backfills: bool = False,
 ) -> PageStatement:
-    """Pages of slots for many backfills; on PostgreSQL (LATERAL) or with a cursor, the
-    rows hang off one `parent_id` row per backfill with its boundary flags."""
+    """Pages of slots for many backfills; on PostgreSQL (LATERAL), with a cursor or
+    `with_backfills`, the rows hang off one `parent_id` row per backfill with its
+    boundary flags. `with_backfills`: that row also carries the backfill's columns and
+    status probes (as `backfills_by_id` reads them, prefixed PARENT_PREFIX), so a
+    backfill and its page cost one statement."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    statement = build(spec, seek_shape(seek), run_attributes, airflow, shape_of(scope))
+    statement = build(
+        spec, seek_shape(seek), run_attributes, airflow, shape_of(scope), with_backfills
+    )
     parameters = {
         "backfill_ids": list(backfill_ids), **seek_parameters(seek), **scope_parameters(scope),
     }
     has_cursor = seek.after is not None or seek.before is not None
-    return PageStatement(statement, parameters, has_boundary_flags=lateral or has_cursor)
+    return PageStatement(
+        statement, parameters, has_boundary_flags=lateral or has_cursor or with_backfills
+    )
 
 
-def _parents(spec: SlotFilter, seek: Seek, scope: ScopeShape | None):
-    """One row per backfill, with EXISTS flags for slots beyond the cursors (false without)."""
+def _parents(
+    spec: SlotFilter, seek: Seek, scope: ScopeShape | None, backfills_of: AirflowSchema | None
+):
+    """One row per backfill, with EXISTS flags for slots beyond the cursors (false without);
+    with `backfills_of` (the schema), also every backfill column and the status probes."""
+    if backfills_of is None:
+        columns = [backfill.c.id.label(PARENT_PREFIX + "id")]
+    else:
+        columns = [
+            column.label(PARENT_PREFIX + column.name)
+            for column in columns_with_status(backfills_of)
+        ]
     return (
-        select(
-            backfill.c.id.label("parent_id"),
-            *boundary_flags(seek, lambda condition: _beyond(spec, condition)),
-        )
+        select(*columns, *boundary_flags(seek, lambda condition: _beyond(spec, condition)))
         .where(backfill.c.id.in_(BACKFILL_IDS), *dag_scope_condition(scope, backfill.c.dag_id))
         .subquery("parents")
     )
@@ -143,6 +162,7 @@ def _slot_pages_lateral(
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
+    with_backfills: bool = False,
 ) -> Select:
     """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
     its slots looks its dag run up by primary key.
@@ -155,7 +175,8 @@ def _slot_pages_lateral(
     filter_run = dag_run.alias("filter_run")
     ordered = _order_columns(slot)
     seek = parameterized_seek(shape, ordered)
-    parents = _parents(spec, seek, scope)  # only backfills in scope get a page
+    # Only backfills in scope get a page.
+    parents = _parents(spec, seek, scope, airflow if with_backfills else None)
     page = (
         select(*columns_or_null(slot, airflow, SLOT_COLUMNS))
         .select_from(_slot_source(slot, filter_run, spec))
@@ -187,14 +208,16 @@ def _slot_pages(
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
+    with_backfills: bool = False,
 ) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
     `row_number()` over each backfill's slots (in `sort_ordinal, id` order,
     restricted to the keyset range) pages every backfill in one statement. The
     LEFT OUTER JOIN keeps skipped slots (NULL dag_run_id) as rows with NULL run
-    columns. With a cursor, rows hang off one row per backfill carrying EXISTS
-    flags for items beyond the cursor, so empty pages still get exact pageInfo.
+    columns. With a cursor (or `with_backfills`), rows hang off one row per backfill
+    carrying EXISTS flags for items beyond the cursor, so empty pages still get exact
+    pageInfo.
     Only the `run_attributes` the query selects are fetched (all when None).
     """
     slot = backfill_dag_run
@@ -221,7 +244,7 @@ def _slot_pages(
     run = dag_run
     page_columns = [page.c[name] for name in SLOT_COLUMNS]
     run_selected = labeled_dag_run_columns(airflow, run, RUN_PREFIX, run_attributes)
-    if seek.after is None and seek.before is None:
+    if seek.after is None and seek.before is None and not with_backfills:
         return (
             select(*page_columns, *run_selected)
             .select_from(page.outerjoin(run, run.c.id == page.c.dag_run_id))
@@ -229,7 +252,8 @@ def _slot_pages(
             .order_by(page.c.backfill_id, page.c.position)
         )
 
-    parents = _parents(spec, seek, scope)  # only backfills in scope get a page
+    # Only backfills in scope get a page.
+    parents = _parents(spec, seek, scope, airflow if with_backfills else None)
     return (
         select(parents, *page_columns, *run_selected)
         .select_from(

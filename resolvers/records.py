@@ -34,8 +34,10 @@ _backfill_values_by_name = itemgetter(*BACKFILL_FIELDS)
 
 
 @lru_cache(maxsize=64)
-def _backfill_values_by_position(fields: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple]:
-    return itemgetter(*(fields.index(name) for name in BACKFILL_FIELDS))
+def _backfill_values_by_position(
+    fields: tuple[str, ...], prefix: str = ""
+) -> Callable[[Sequence[Any]], tuple]:
+    return itemgetter(*(fields.index(prefix + name) for name in BACKFILL_FIELDS))
 
 
 class BackfillRecord:
@@ -69,6 +71,25 @@ class BackfillRecord:
                 record = new(cls)
                 record._assign(values_of(row), orphan_cutoff)
                 records.append(record)
+        return records
+
+    @classmethod
+    def by_parent_id(
+        cls, rows: Sequence[Row], orphan_cutoff: datetime, prefix: str
+    ) -> dict[int, BackfillRecord]:
+        """The backfills of a page statement that read them with its pages (each backfill's
+        columns `prefix`ed, on every row of its page), by id."""
+        if not rows:
+            return {}
+        fields = rows[0]._fields
+        values_of = _backfill_values_by_position(fields, prefix)
+        id_at = fields.index(prefix + "id")
+        new = object.__new__
+        records: dict[int, BackfillRecord] = {}
+        for row in rows:
+            if row[id_at] not in records:
+                record = records[row[id_at]] = new(cls)
+                record._assign(values_of(row), orphan_cutoff)
         return records
 
     def _assign(self, values: tuple, orphan_cutoff: datetime) -> None:

@@ -114,6 +114,12 @@ class Airflow2Loaders(Loaders):
             )
         return loader
 
+    async def backfill_with_slot_page(
+        self, backfill_id: int, args: SlotPageArgs
+    ) -> Airflow2BackfillRecord | None:
+        # A BackfillJob is a `job` row, its slots its runs: read apart, as for any parent.
+        return await self.backfill_by_id.load(backfill_id)
+
     def slot_count_by_backfill(self, spec: SlotFilter) -> DataLoader[int, int]:
         loader = self._slot_counts.get(spec)
         if loader is None:

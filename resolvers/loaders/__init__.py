@@ -21,6 +21,9 @@ from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
+from backfill_gateway.resolvers.loaders.backfill_with_slot_page_by_id import (
+    BackfillWithSlotPageById,
+)
 from backfill_gateway.resolvers.loaders.blocking_run_by_slot import BlockingRunBySlot
 from backfill_gateway.resolvers.loaders.dag_by_dag_id import DagByDagId
 from backfill_gateway.resolvers.loaders.dag_run_by_id import DagRunById
@@ -43,6 +46,7 @@ from backfill_gateway.resolvers.records import BackfillRecord
 __all__ = [
     "NO_PROGRESS",
     "BackfillById",
+    "BackfillWithSlotPageById",
     "BlockingRunBySlot",
     "DagByDagId",
     "DagRunById",
@@ -88,6 +92,7 @@ class Loaders:
         self._airflow = airflow
         self._scope = scope
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
+        self._backfills_with_slot_pages: dict[SlotPageArgs, BackfillWithSlotPageById] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
         self._memoized: dict[Hashable, asyncio.Future] = {}
 
@@ -134,6 +139,26 @@ class Loaders:
                 self._session, args, self._airflow, self._scope
             )
         return loader
+
+    def backfill_with_slot_page_by_id(self, args: SlotPageArgs) -> BackfillWithSlotPageById:
+        """The loader for one set of page arguments (one statement per distinct value)."""
+        loader = self._backfills_with_slot_pages.get(args)
+        if loader is None:
+            loader = self._backfills_with_slot_pages[args] = BackfillWithSlotPageById(
+                self._session, args, self._orphan_cutoff, self._airflow, self._scope
+            )
+        return loader
+
+    async def backfill_with_slot_page(
+        self, backfill_id: int, args: SlotPageArgs
+    ) -> BackfillRecord | None:
+        """A backfill by id, its page of slots for `args` read in the same statement: the
+        page is primed, so `slot_pages_by_backfill(args)` answers it without another."""
+        record, page = await self.backfill_with_slot_page_by_id(args).load(backfill_id)
+        if record is not None:
+            self.prime_backfills((record,))
+            self.slot_pages_by_backfill(args).prime(backfill_id, page)
+        return record
 
     def slot_count_by_backfill(self, spec: SlotFilter) -> SlotCountByBackfill:
         """The loader for one filter (one statement per distinct filter)."""

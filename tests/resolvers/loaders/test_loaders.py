@@ -25,3 +25,30 @@ async def test_loaders_are_made_on_first_use_and_kept(session, dataset, airflow)
         loader = getattr(loaders, name)
         assert isinstance(loader, DataLoader)
         assert getattr(loaders, name) is loader
+
+
+async def test_a_backfill_read_with_its_page_primes_both_loaders(session, dataset, airflow):
+    from backfill_gateway.db.keyset import Seek
+    from backfill_gateway.db.slots import SlotFilter
+    from backfill_gateway.resolvers.loaders import SlotPageArgs
+    from tests.resolvers.loaders.conftest import MISSING_ID
+
+    loaders = Loaders(session, ORPHAN_CUTOFF, airflow)
+    backfill_id = min(row["backfill_id"] for row in dataset.backfill_dag_runs)
+    args = SlotPageArgs(Seek(limit=3), SlotFilter())
+    record = await loaders.backfill_with_slot_page(backfill_id, args)
+    assert record.backfill_id == backfill_id
+    assert len(session.sent) == 1
+    # The page and the backfill come from the primed caches: no statement.
+    page = await loaders.slot_pages_by_backfill(args).load(backfill_id)
+    assert await loaders.backfill_by_id.load(backfill_id) is record
+    assert len(session.sent) == 1
+    assert 1 <= len(page.slots) <= 3
+    assert all(slot.backfill_id == backfill_id for slot in page.slots)
+    # Other page arguments are another statement; an unknown id primes nothing.
+    await loaders.slot_pages_by_backfill(SlotPageArgs(Seek(limit=2), SlotFilter())).load(
+        backfill_id
+    )
+    assert await loaders.backfill_with_slot_page(MISSING_ID, args) is None
+    assert len(session.sent) == 3
+    assert MISSING_ID not in loaders.slot_pages_by_backfill(args).cache_map.cache_map

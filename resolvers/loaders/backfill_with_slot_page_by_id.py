@@ -1,0 +1,65 @@
+"""`BackfillWithSlotPageById`: a backfill and one page of its slots, in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
+
+from strawberry.dataloader import DataLoader
+
+from backfill_gateway.db import slots as slot_sql
+from backfill_gateway.db.airflow_schema import AirflowSchema
+from backfill_gateway.db.dag_scope import DagScope
+from backfill_gateway.db.session import ReadSession
+from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import (
+    SlotPage,
+    SlotPageArgs,
+    slot_pages_of,
+)
+from backfill_gateway.resolvers.records import BackfillRecord, slot_reader
+
+# A backfill (None when there is no such row or its DAG is out of scope) and its page.
+BackfillWithSlotPage = tuple[BackfillRecord | None, SlotPage]
+
+
+async def _load_backfills_with_slot_pages(
+    session: ReadSession,
+    args: SlotPageArgs,
+    orphan_cutoff: datetime,
+    airflow: AirflowSchema,
+    scope: DagScope | None,
+    backfill_ids: Sequence[int],
+) -> list[BackfillWithSlotPage]:
+    page = slot_sql.slot_pages(
+        backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name,
+        airflow=airflow, scope=scope, with_backfills=True,
+    )  # fmt: skip
+    rows = await session.all(page.statement, page.parameters)
+    backfills = BackfillRecord.by_parent_id(rows, orphan_cutoff, slot_sql.PARENT_PREFIX)
+    pages = slot_pages_of(
+        rows, backfill_ids, page.has_boundary_flags,
+        partial(slot_reader, run_prefix=slot_sql.RUN_PREFIX),
+    )  # fmt: skip
+    pairs = zip(backfill_ids, pages, strict=True)
+    return [(backfills.get(backfill_id), page) for backfill_id, page in pairs]
+
+
+class BackfillWithSlotPageById(DataLoader[int, BackfillWithSlotPage]):
+    """A backfill by id with one page of its slots, read as `BackfillById` and
+    `SlotPagesByBackfill` read them, in one statement; one loader per `SlotPageArgs`.
+
+    For `backfill(id) { dagRuns(...) }`, whose page arguments are known before the
+    backfill is read: the resolver primes both loaders with what this one read."""
+
+    def __init__(
+        self,
+        session: ReadSession,
+        args: SlotPageArgs,
+        orphan_cutoff: datetime,
+        airflow: AirflowSchema,
+        scope: DagScope | None = None,
+    ) -> None:
+        super().__init__(
+            partial(_load_backfills_with_slot_pages, session, args, orphan_cutoff, airflow, scope)
+        )
