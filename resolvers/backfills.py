@@ -10,6 +10,8 @@ from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.resolvers.airflow2.backfills import LISTING as airflow2_listing
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.cursors import BACKFILL_CURSORS
+from backfill_gateway.resolvers.dag_runs import SlotPageRequest, slot_page_args
+from backfill_gateway.resolvers.errors import BadUserInput
 from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
 from backfill_gateway.resolvers.pagination import Connection, cut_page
 from backfill_gateway.resolvers.records import BackfillRecord
@@ -104,6 +106,17 @@ async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFi
     return rows[0]._mapping["backfill_count"]
 
 
-async def get_backfill(context: RequestContext, global_id: str) -> BackfillRecord | None:
+async def get_backfill(
+    context: RequestContext, global_id: str, dag_runs: SlotPageRequest | None = None
+) -> BackfillRecord | None:
+    """A backfill by global id; with `dag_runs` (the page its `dagRuns` field will ask
+    for), the backfill and that page are read in one statement."""
     backfill_id = decode_global_id_of(global_id, BACKFILL)
+    if dag_runs is not None:
+        try:
+            _, args = slot_page_args(context, backfill_id, dag_runs)
+        except BadUserInput:
+            pass  # the `dagRuns` field reports it, at its own path
+        else:
+            return await context.loaders.backfill_with_slot_page(backfill_id, args)
     return await context.loaders.backfill_by_id.load(backfill_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -9,7 +10,7 @@ from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.context import RequestContext
 from backfill_gateway.resolvers.cursors import SLOT_CURSOR
 from backfill_gateway.resolvers.loaders import SlotPageArgs
-from backfill_gateway.resolvers.pagination import Connection, cut_page
+from backfill_gateway.resolvers.pagination import Connection, PageWindow, cut_page
 from backfill_gateway.resolvers.records import SlotRecord
 
 
@@ -32,24 +33,36 @@ def _seek_key(key: tuple[int, int]) -> tuple[int, int]:
     return key  # (sort_ordinal, slot id): the slot order's columns
 
 
-async def backfill_dag_runs(
-    context: RequestContext,
-    backfill_id: int,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    filter_input: Any,
-    run_attributes: tuple[str, ...] | None = None,
-) -> Connection[SlotRecord]:
-    """A page of a backfill's slots; `run_attributes` limits the dag run columns fetched."""
-    spec = slot_filter_spec(filter_input)
+@dataclass(frozen=True, slots=True)
+class SlotPageRequest:
+    """The arguments of a `dagRuns` field, and the dag run columns its selection needs
+    (all when None)."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+    filter_input: Any = None
+    run_attributes: tuple[str, ...] | None = None
+
+
+def slot_page_args(
+    context: RequestContext, backfill_id: int, request: SlotPageRequest
+) -> tuple[PageWindow, SlotPageArgs]:
+    """The page window and loader arguments of a request; BadUserInput for a bad one."""
     window = context.page_window(
-        first, last, after, before,
+        request.first, request.last, request.after, request.before,
         lambda cursor, argument: SLOT_CURSOR.decode(cursor, argument, (backfill_id,)),
     )  # fmt: skip
-    args = SlotPageArgs(window.seek(_seek_key), spec, run_attributes)
+    spec = slot_filter_spec(request.filter_input)
+    return window, SlotPageArgs(window.seek(_seek_key), spec, request.run_attributes)
+
+
+async def backfill_dag_runs(
+    context: RequestContext, backfill_id: int, request: SlotPageRequest
+) -> Connection[SlotRecord]:
+    """A page of a backfill's slots (`request.run_attributes`: the dag run columns fetched)."""
+    window, args = slot_page_args(context, backfill_id, request)
     page = await context.loaders.slot_pages_by_backfill(args).load(backfill_id)
     nodes, page_info = cut_page(
         page.slots,
@@ -58,5 +71,5 @@ async def backfill_dag_runs(
         exists_after_window=page.exists_after_window,
         cursor_of=slot_cursor,
     )
-    count = context.loaders.slot_count_by_backfill(spec).load
+    count = context.loaders.slot_count_by_backfill(args.filter).load
     return Connection(nodes, page_info, slot_cursor, partial(count, backfill_id))

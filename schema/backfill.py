@@ -6,9 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError, get_nullable_type
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.scalars import JSON
 
 from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
+from backfill_gateway.resolvers.dag_runs import SlotPageRequest
 from backfill_gateway.resolvers.records import BackfillRecord
 from backfill_gateway.schema.arguments import After, Before, First, Last
 from backfill_gateway.schema.dag import Dag
@@ -22,7 +25,11 @@ from backfill_gateway.schema.enums import (
 )
 from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
-from backfill_gateway.schema.selections import dag_run_columns
+from backfill_gateway.schema.selections import (
+    child_field_nodes,
+    dag_run_columns,
+    dag_run_columns_of,
+)
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 from backfill_gateway.schema.task_counts import TaskInstanceCounts
 
@@ -167,18 +174,37 @@ class Backfill(Node):
             strawberry.argument(description="Only slots matching this filter."),
         ] = None,
     ) -> BackfillDagRunConnection:
-        return await dag_run_resolvers.backfill_dag_runs(
-            info.context,
-            self.backfill_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            filter_input=filter,
-            run_attributes=dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD),
+        request = SlotPageRequest(
+            first, after, last, before, filter, dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD)
         )
+        return await dag_run_resolvers.backfill_dag_runs(info.context, self.backfill_id, request)
 
     is_type_of = instances_of(BackfillRecord)
+
+
+def requested_dag_runs_page(info: strawberry.Info) -> SlotPageRequest | None:
+    """The page the `dagRuns` field below the `Backfill` field being resolved will ask
+    for, so that the backfill and that page can be read together; None when there is no
+    such field, it is selected more than once or under a directive, or it has a `filter`
+    (then `dagRuns` reads its page itself, as always)."""
+    nodes = child_field_nodes(info, "dagRuns")
+    if nodes is None:
+        return None
+    raw = info._raw_info
+    field = get_nullable_type(raw.return_type).fields["dagRuns"]
+    try:
+        # graphql-core's info holds the variables coerced, as a dict.
+        variables = VariableValues(sources={}, coerced=raw.variable_values)
+        arguments = get_argument_values(field, nodes[0], variables)
+    except GraphQLError:
+        return None  # the field itself reports it
+    if arguments.get("filter") is not None:
+        return None
+    return SlotPageRequest(
+        arguments.get("first"), arguments.get("after"), arguments.get("last"),
+        arguments.get("before"), None,
+        dag_run_columns_of(nodes, raw.fragments, RECORD_ATTRIBUTES_BY_FIELD),
+    )  # fmt: skip
 
 
 @strawberry.type(description="An edge of a backfill listing.")

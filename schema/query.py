@@ -16,6 +16,7 @@ from backfill_gateway.schema.backfill import (
     BackfillConnection,
     BackfillFilter,
     BackfillOrder,
+    requested_dag_runs_page,
 )
 from backfill_gateway.schema.enums import OrderDirection
 from backfill_gateway.schema.node import Node
@@ -36,7 +37,10 @@ class Query:
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The backfill's global ID.")],
     ) -> Backfill | None:
-        return await backfill_resolvers.get_backfill(info.context, id)
+        # With its `dagRuns` page when the query asks for one: one statement for both.
+        return await backfill_resolvers.get_backfill(
+            info.context, id, dag_runs=requested_dag_runs_page(info)
+        )
 
     @strawberry.field(
         description="Backfills, filtered and ordered, as a cursor connection; only those of "

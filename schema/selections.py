@@ -21,6 +21,9 @@ CACHE_SIZE = 1024
 
 # The answer depends only on the document: cached by its text and the field's position.
 _columns_by_field: LruCache[tuple[str, int], tuple[str, ...]] = LruCache(CACHE_SIZE)
+_children_by_field: LruCache[tuple[str, int, str], tuple[FieldNode, ...] | None] = LruCache(
+    CACHE_SIZE
+)
 _field_names_by_operation: LruCache[tuple[str, str | None], frozenset[str]] = LruCache(CACHE_SIZE)
 
 
@@ -57,16 +60,25 @@ def fields_at(
 def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The dag run record attributes the `dagRuns` field being resolved needs."""
     raw = info._raw_info  # graphql-core's info: the field's AST nodes and the fragments
-    node = raw.field_nodes[0]
+    return dag_run_columns_of(raw.field_nodes, raw.fragments, columns_of)
+
+
+def dag_run_columns_of(
+    field_nodes: Sequence[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    columns_of: dict[str, tuple[str, ...]],
+) -> tuple[str, ...]:
+    """The dag run record attributes a `dagRuns` field of these AST nodes needs."""
+    node = field_nodes[0]
     key = (node.loc.source.body, node.loc.start) if node.loc is not None else None
 
     def compute() -> tuple[str, ...]:
         selected: set[str] = set()
-        for field_node in raw.field_nodes:
+        for field_node in field_nodes:
             if field_node.selection_set is None:
                 continue
             for path in DAG_RUN_PATHS:
-                selected |= fields_at(field_node.selection_set.selections, path, raw.fragments)
+                selected |= fields_at(field_node.selection_set.selections, path, fragments)
         needed = {"dag_run_id"}  # always: it tells a run from a skipped slot
         for name in selected:
             needed.update(columns_of.get(name, ()))
@@ -75,6 +87,57 @@ def dag_run_columns(info: strawberry.Info, columns_of: dict[str, tuple[str, ...]
     if key is None:
         return compute()
     return _columns_by_field.get_or_compute(key, compute)
+
+
+def _collect_named(
+    selections: Iterable[SelectionNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    name: str,
+    into: list[FieldNode],
+) -> bool:
+    """Append the fields called `name` of a selection set, fragments flattened; False
+    when a fragment on the way carries a directive (whether it applies is per request)."""
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value == name:
+                into.append(selection)
+            continue
+        if selection.directives:
+            return False
+        if isinstance(selection, InlineFragmentNode):
+            inner = selection.selection_set
+        else:
+            fragment = fragments.get(selection.name.value)
+            inner = fragment.selection_set if fragment is not None else None
+        if inner is not None and not _collect_named(inner.selections, fragments, name, into):
+            return False
+    return True
+
+
+def child_field_nodes(info: strawberry.Info, name: str) -> tuple[FieldNode, ...] | None:
+    """The AST nodes of the field `name` selected right below the field being resolved,
+    as graphql-core will hand them to that field's resolver (one call with all of them):
+    None unless they exist, share one response key and carry no directive (@skip or
+    @include could leave the field out)."""
+    raw = info._raw_info
+    node = raw.field_nodes[0]
+
+    def compute() -> tuple[FieldNode, ...] | None:
+        children: list[FieldNode] = []
+        for field_node in raw.field_nodes:
+            if field_node.selection_set is not None and not _collect_named(
+                field_node.selection_set.selections, raw.fragments, name, children
+            ):
+                return None
+        response_keys = {(child.alias or child.name).value for child in children}
+        if len(response_keys) != 1 or any(child.directives for child in children):
+            return None
+        return tuple(children)
+
+    if node.loc is None:
+        return compute()
+    key = (node.loc.source.body, node.loc.start, name)
+    return _children_by_field.get_or_compute(key, compute)
 
 
 def _all_field_names(selections: Iterable[SelectionNode], into: set[str]) -> None:

@@ -87,7 +87,7 @@ async def test_each_distinct_page_argument_set_is_one_more_statement(many):
     assert len(response.statements) == 4
 
 
-async def test_one_backfill_by_id_with_a_page_is_two_statements(many):
+async def test_one_backfill_by_id_with_a_page_is_one_statement(many):
     from backfill_gateway.resolvers.global_ids import encode_global_id
 
     response = await many.graphql(
@@ -96,14 +96,78 @@ async def test_one_backfill_by_id_with_a_page_is_two_statements(many):
         {"id": encode_global_id("Backfill", 7)},
     )
     end = response.ok()["backfill"]["dagRuns"]["pageInfo"]["endCursor"]
-    assert len(response.statements) == 2
+    # The backfill and its page: one statement (the page's arguments are known up front).
+    assert len(response.statements) == 1
     deep = await many.graphql(
         "query($id: ID!, $after: String) { backfill(id: $id) { dagRuns(first: 5, after: $after) { "
         "pageInfo { hasNextPage hasPreviousPage } nodes { sortOrdinal } } } }",
         {"id": encode_global_id("Backfill", 7), "after": end},
     )
     assert deep.ok()["backfill"]["dagRuns"]["pageInfo"]["hasPreviousPage"] is True
-    assert len(deep.statements) == 2
+    assert len(deep.statements) == 1
+
+
+BY_ID_PAGE = "dagId dagRuns(first: 3) { nodes { sortOrdinal isSkipped dagRun { runId } } }"
+
+
+def by_id_query(selection: str, variables: str = "$id: ID!") -> str:
+    return f"query({variables}) {{ backfill(id: $id) {{ {selection} }} }}"
+
+
+@pytest.mark.parametrize(
+    ("case", "query", "extra_variables", "statements"),
+    [
+        # Fragments and aliases: the one `dagRuns` field is still known up front.
+        ("fragment", by_id_query("...F") + " fragment F on Backfill { " + BY_ID_PAGE + " }",
+         {}, 1),
+        ("alias", by_id_query(BY_ID_PAGE.replace("dagRuns", "slots: dagRuns")), {}, 1),
+        # Read apart: a filter; two pages of one backfill; a directive decided per request.
+        ("filter", by_id_query(BY_ID_PAGE.replace("(first: 3)", "(first: 3, filter: {})")),
+         {}, 2),
+        ("two pages", by_id_query(BY_ID_PAGE + " b: dagRuns(first: 2) { nodes { id } }"), {}, 3),
+        ("include", by_id_query(BY_ID_PAGE.replace("(first: 3)", "(first: 3) @include(if: $on)"),
+                                "$id: ID!, $on: Boolean!"), {"on": True}, 2),
+    ],
+)  # fmt: skip
+async def test_backfill_by_id_and_its_page_same_answer_read_together_or_apart(
+    many, case, query, extra_variables, statements
+):
+    from backfill_gateway.resolvers.global_ids import encode_global_id
+
+    variables = {"id": encode_global_id("Backfill", 7), **extra_variables}
+    response = await many.graphql(query, variables)
+    backfill = response.ok()["backfill"]
+    page = backfill.get("slots") or backfill["dagRuns"]
+    expected = await many.graphql(
+        "{ backfills(filter: {backfillIds: [7]}) { nodes { dagId dagRuns(first: 3) { nodes { "
+        "sortOrdinal isSkipped dagRun { runId } } } } } }"
+    )
+    assert {"dagId": backfill["dagId"], "dagRuns": page} == expected.ok()["backfills"]["nodes"][0]
+    assert len(response.statements) == statements, case
+
+
+async def test_backfills_by_id_with_pages_batch_into_one_statement_errors_at_their_path(many):
+    from backfill_gateway.resolvers.global_ids import encode_global_id
+
+    ids = {name: encode_global_id("Backfill", n) for name, n in (("a", 7), ("b", 8), ("c", MANY + 1))}
+    response = await many.graphql(
+        "query($a: ID!, $b: ID!, $c: ID!) { "
+        + " ".join(f"{name}: backfill(id: ${name}) {{ {BY_ID_PAGE} }}" for name in ids)
+        + " }",
+        ids,
+    )
+    data = response.ok()
+    assert [len(data[name]["dagRuns"]["nodes"]) for name in ("a", "b")] == [3, 3]
+    assert data["c"] is None  # no such backfill: no page either
+    assert len(response.statements) == 1
+    # A bad page argument is the page's error, at its path (`dagRuns` is non-null: the
+    # backfill is null); the backfill alone was read, by id.
+    bad = await many.graphql(by_id_query(BY_ID_PAGE.replace("first: 3", "first: 0")), {"id": ids["a"]})
+    assert bad.body["data"] == {"backfill": None}
+    (error,) = bad.body["errors"]
+    assert error["path"] == ["backfill", "dagRuns"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert len(bad.statements) == 1
 
 
 async def test_nested_lookups_batch_across_the_response(many):

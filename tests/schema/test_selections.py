@@ -55,3 +55,40 @@ def test_every_dag_run_field_names_the_attributes_it_reads():
     names = {field.graphql_name or to_camel_case(field.python_name) for field in fields}
     assert set(RECORD_ATTRIBUTES_BY_FIELD) == names | {"__typename"}
     assert all(set(v) <= set(DagRunRecord.__slots__) for v in RECORD_ATTRIBUTES_BY_FIELD.values())
+
+
+def _backfill_field_info(document: str):
+    """What `child_field_nodes` reads of a resolve info: the `backfill` field's AST nodes
+    (the operation's first field) and the document's fragments."""
+    from types import SimpleNamespace
+
+    from graphql import parse
+    from graphql.language import FragmentDefinitionNode, OperationDefinitionNode
+
+    definitions = parse(document).definitions
+    operation = next(d for d in definitions if isinstance(d, OperationDefinitionNode))
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    field = operation.selection_set.selections[0]
+    return SimpleNamespace(_raw_info=SimpleNamespace(field_nodes=[field], fragments=fragments))
+
+
+def test_child_field_nodes_as_the_child_resolver_will_get_them():
+    from backfill_gateway.schema.selections import child_field_nodes
+
+    def children(selection: str, fragments: str = ""):
+        info = _backfill_field_info(f"{{ backfill(id: 1) {{ {selection} }} }} {fragments}")
+        nodes = child_field_nodes(info, "dagRuns")
+        return None if nodes is None else [node.arguments[0].value.value for node in nodes]
+
+    assert children("dagRuns(first: 1) { totalCount }") == ["1"]
+    assert children("x: dagRuns(first: 2) { totalCount }") == ["2"]
+    assert children(
+        "dagRuns(first: 3) { totalCount } ... on Backfill { dagRuns(first: 3) { pageInfo { hasNextPage } } } ...F",
+        "fragment F on Backfill { dagRuns(first: 3) { nodes { id } } }",
+    ) == ["3", "3", "3"]  # fmt: skip
+    # Not one field, or not surely resolved: the resolver reads its page itself.
+    assert children("dagId") is None
+    assert children("a: dagRuns(first: 1) { totalCount } b: dagRuns(first: 2) { totalCount }") is None
+    assert children("dagRuns(first: 1) @skip(if: false) { totalCount }") is None
+    assert children("... @include(if: true) { dagRuns(first: 1) { totalCount } }") is None
+    assert children("...F @include(if: true)", "fragment F on Backfill { dagRuns(first: 1) { totalCount } }") is None
