@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError, get_nullable_type
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql import GraphQLField, Undefined, get_nullable_type, value_from_ast
+from graphql.language import NullValueNode, VariableNode
 from strawberry.scalars import JSON
 
 from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
@@ -23,6 +24,7 @@ from backfill_gateway.schema.enums import (
     OrderDirection,
     ReprocessBehavior,
 )
+from backfill_gateway.schema.lru import LruCache
 from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
 from backfill_gateway.schema.selections import (
@@ -182,6 +184,37 @@ class Backfill(Node):
     is_type_of = instances_of(BackfillRecord)
 
 
+@dataclass(frozen=True, slots=True)
+class _DagRunsLookahead:
+    """A `dagRuns` field's page as far as its document tells: literal arguments (coerced
+    once), the variables the others come from, and the dag run columns it selects."""
+
+    literals: dict[str, Any]
+    variables: tuple[tuple[str, str], ...]  # (argument, variable)
+    run_attributes: tuple[str, ...]
+
+
+_lookaheads: LruCache[tuple[str, int], _DagRunsLookahead | None] = LruCache(1024)
+
+
+def _lookahead(field: GraphQLField, nodes, fragments) -> _DagRunsLookahead | None:
+    literals: dict[str, Any] = {}
+    variables: list[tuple[str, str]] = []
+    for argument in nodes[0].arguments:
+        name, value = argument.name.value, argument.value
+        if isinstance(value, VariableNode):
+            variables.append((name, value.name.value))
+        elif name == "filter":
+            if not isinstance(value, NullValueNode):
+                return None  # a filtered page: read apart
+        else:
+            literals[name] = value_from_ast(value, field.args[name].type)
+            if literals[name] is Undefined:
+                return None  # the field itself reports it
+    run_attributes = dag_run_columns_of(nodes, fragments, RECORD_ATTRIBUTES_BY_FIELD)
+    return _DagRunsLookahead(literals, tuple(variables), run_attributes)
+
+
 def requested_dag_runs_page(info: strawberry.Info) -> SlotPageRequest | None:
     """The page the `dagRuns` field below the `Backfill` field being resolved will ask
     for, so that the backfill and that page can be read together; None when there is no
@@ -191,19 +224,29 @@ def requested_dag_runs_page(info: strawberry.Info) -> SlotPageRequest | None:
     if nodes is None:
         return None
     raw = info._raw_info
-    field = get_nullable_type(raw.return_type).fields["dagRuns"]
-    try:
-        # graphql-core's info holds the variables coerced, as a dict.
-        variables = VariableValues(sources={}, coerced=raw.variable_values)
-        arguments = get_argument_values(field, nodes[0], variables)
-    except GraphQLError:
-        return None  # the field itself reports it
+
+    def compute() -> _DagRunsLookahead | None:
+        field = get_nullable_type(raw.return_type).fields["dagRuns"]
+        return _lookahead(field, nodes, raw.fragments)
+
+    node = nodes[0]
+    if node.loc is None:
+        lookahead = compute()
+    else:
+        lookahead = _lookaheads.get_or_compute((node.loc.source.body, node.loc.start), compute)
+    if lookahead is None:
+        return None
+    arguments = dict(lookahead.literals)
+    # graphql-core's info holds the variables coerced; an absent one leaves the argument
+    # at its default, None for every `dagRuns` argument.
+    values = raw.variable_values
+    for name, variable in lookahead.variables:
+        arguments[name] = values.get(variable)
     if arguments.get("filter") is not None:
         return None
     return SlotPageRequest(
         arguments.get("first"), arguments.get("after"), arguments.get("last"),
-        arguments.get("before"), None,
-        dag_run_columns_of(nodes, raw.fragments, RECORD_ATTRIBUTES_BY_FIELD),
+        arguments.get("before"), None, lookahead.run_attributes,
     )  # fmt: skip
 
 

@@ -121,6 +121,11 @@ def by_id_query(selection: str, variables: str = "$id: ID!") -> str:
         ("fragment", by_id_query("...F") + " fragment F on Backfill { " + BY_ID_PAGE + " }",
          {}, 1),
         ("alias", by_id_query(BY_ID_PAGE.replace("dagRuns", "slots: dagRuns")), {}, 1),
+        # Arguments from variables (a default one too) and a null filter: known up front.
+        ("variables", by_id_query(BY_ID_PAGE.replace("first: 3", "first: $n, after: $a, filter: $f"),
+                                  "$id: ID!, $n: Int = 3, $a: String, $f: BackfillDagRunFilter"),
+         {"f": None}, 1),
+        ("null filter", by_id_query(BY_ID_PAGE.replace("first: 3", "first: 3, filter: null")), {}, 1),
         # Read apart: a filter; two pages of one backfill; a directive decided per request.
         ("filter", by_id_query(BY_ID_PAGE.replace("(first: 3)", "(first: 3, filter: {})")),
          {}, 2),
