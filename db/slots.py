@@ -21,6 +21,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    or_,
     select,
     true,
 )
@@ -119,9 +120,9 @@ def slot_pages(
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL), with a cursor or
     `with_backfills`, the rows hang off one `parent_id` row per backfill with its
-    boundary flags. `with_backfills`: that row also carries the backfill's columns and
-    status probes (as `backfills_by_id` reads them, prefixed PARENT_PREFIX), so a
-    backfill and its page cost one statement."""
+    boundary flags. `with_backfills`: the first row of each backfill's page also carries
+    the backfill's columns and status probes (as `backfills_by_id` reads them, prefixed
+    PARENT_PREFIX; NULL on its other rows), so a backfill and its page cost one statement."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
     statement = build(
@@ -190,14 +191,16 @@ def _slot_pages_lateral(
         .lateral("page")
     )
     run = dag_run
+    page_order = fetch_order((page.c.sort_ordinal, page.c.id), seek)
+    first_row = func.row_number().over(partition_by=parents.c.parent_id, order_by=page_order) == 1
     return (
         select(
-            parents,
+            *_parent_columns(parents, first_row),
             *(page.c[name] for name in SLOT_COLUMNS),
             *labeled_dag_run_columns(airflow, run, RUN_PREFIX, run_attributes),
         )
         .select_from(parents.outerjoin(page, true()).outerjoin(run, run.c.id == page.c.dag_run_id))
-        .order_by(parents.c.parent_id, *fetch_order((page.c.sort_ordinal, page.c.id), seek))
+        .order_by(parents.c.parent_id, *page_order)
     )
 
 
@@ -255,7 +258,11 @@ def _slot_pages(
     # Only backfills in scope get a page.
     parents = _parents(spec, seek, scope, airflow if with_backfills else None)
     return (
-        select(parents, *page_columns, *run_selected)
+        select(
+            *_parent_columns(parents, or_(page.c.position.is_(None), page.c.position == 1)),
+            *page_columns,
+            *run_selected,
+        )
         .select_from(
             parents.outerjoin(
                 page,
@@ -264,6 +271,19 @@ def _slot_pages(
         )
         .order_by(parents.c.parent_id, page.c.position)
     )
+
+
+def _parent_columns(parents: FromClause, first_row: ColumnElement[bool]) -> list:
+    """The parent rows' columns for each row of a page: the id and boundary flags on every
+    row; the backfill's own columns (`with_backfills`) on the first row of its page only,
+    NULL on the others (each row would repeat them, for the driver to decode again)."""
+    columns = []
+    for column in parents.c:
+        if column.name.startswith(PARENT_PREFIX) and column.name != PARENT_PREFIX + "id":
+            columns.append(case((first_row, column)).label(column.name))
+        else:
+            columns.append(column)
+    return columns
 
 
 def _beyond(spec: SlotFilter, condition) -> ColumnElement[bool]:

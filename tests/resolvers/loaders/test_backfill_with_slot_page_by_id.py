@@ -91,3 +91,23 @@ async def test_backfills_outside_the_scope_are_none_like_unknown_ids(session, da
     assert [backfill_values(b) for b, _ in pairs] == [backfill_values(b) for b in expected]
     assert {b.dag_id for b, _ in pairs if b is not None} == {dag_id}
     assert any(b is None for b, _ in pairs)
+
+
+async def test_the_backfill_columns_come_once_per_backfill(session, dataset, airflow):
+    """On the first row of each page only: the other rows' are NULL (not sent again)."""
+    from backfill_gateway.db.slots import PARENT_PREFIX, slot_pages
+
+    keys = sorted({row["id"] for row in dataset.backfills})
+    for seek in (Seek(limit=4), Seek(limit=4, from_end=True)):
+        page = slot_pages(
+            keys, SlotFilter(), seek, None, session.dialect_name, airflow=airflow,
+            with_backfills=True,
+        )  # fmt: skip
+        rows = [row._mapping for row in await session.all(page.statement, page.parameters)]
+        assert len(rows) > len(keys)  # pages of several slots
+        first_rows = {}
+        for row in rows:
+            first_rows.setdefault(row["parent_id"], row)
+        for row in rows:
+            carries = row[PARENT_PREFIX + "created_at"] is not None
+            assert carries == (row is first_rows[row["parent_id"]])
