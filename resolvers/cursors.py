@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,7 +60,8 @@ TIMESTAMP = Part(lambda moment: moment.astimezone(UTC).isoformat(), _load_timest
 
 
 def _encode(payload: list) -> str:
-    return base64.b64encode(orjson.dumps(payload)).decode("ascii")
+    # binascii directly: base64.b64encode is a Python frame around it (a cursor per edge).
+    return binascii.b2a_base64(orjson.dumps(payload), newline=False).decode("ascii")
 
 
 def _not_a_cursor(argument: str) -> BadUserInput:
@@ -92,8 +93,18 @@ class Cursor:
     key: tuple[Part, ...]
     scope_mismatch: Callable[[tuple, tuple], str]
     valid: Callable[[tuple], bool] = lambda key: True
+    # Every part written as it is (ints, text): no call per value (a cursor per edge).
+    _as_is: bool = field(init=False, repr=False, compare=False, default=False)
+
+    def __post_init__(self) -> None:
+        as_is = all(part.dump is _same for part in (*self.scope, *self.key))
+        object.__setattr__(self, "_as_is", as_is)
 
     def encode(self, scope: Sequence[Any], key: Sequence[Any]) -> str:
+        if len(scope) != len(self.scope) or len(key) != len(self.key):
+            raise ValueError(f"a {self.kind} cursor has {len(self.scope)} + {len(self.key)} parts")
+        if self._as_is:
+            return _encode([self.kind, *scope, *key])
         parts = zip((*self.scope, *self.key), (*scope, *key), strict=True)
         return _encode([self.kind, *(part.dump(value) for part, value in parts)])
 

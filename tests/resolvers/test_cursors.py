@@ -41,6 +41,14 @@ def test_cursor_format_is_unchanged():
     )
 
 
+def test_a_cursor_of_the_wrong_shape_is_never_written():
+    # Every part is checked, whether written as is (slots) or converted (timestamps).
+    for codec, scope, key in ((SLOT_CURSOR, (7,), (995,)), (SLOT_CURSOR, (), (995, 1)),
+                              (BY_CREATED_AT, ("created_at",), (datetime.now(UTC),))):  # fmt: skip
+        with pytest.raises(ValueError):
+            codec.encode(scope, key)
+
+
 def test_cursor_is_opaque_not_an_offset():
     cursor = SLOT_CURSOR.encode((7,), (995, 12345))
     assert "995" not in cursor and "arrayconnection" not in base64.b64decode(cursor).decode()
