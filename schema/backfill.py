@@ -200,7 +200,7 @@ _lookaheads: LruCache[tuple[str, int], _DagRunsLookahead | None] = LruCache(1024
 def _lookahead(field: GraphQLField, nodes, fragments) -> _DagRunsLookahead | None:
     literals: dict[str, Any] = {}
     variables: list[tuple[str, str]] = []
-    for argument in nodes[0].arguments:
+    for argument in nodes[0].arguments or ():  # None without arguments
         name, value = argument.name.value, argument.value
         if isinstance(value, VariableNode):
             variables.append((name, value.name.value))

@@ -125,6 +125,7 @@ def by_id_query(selection: str, variables: str = "$id: ID!") -> str:
         ("variables", by_id_query(BY_ID_PAGE.replace("first: 3", "first: $n, after: $a, filter: $f"),
                                   "$id: ID!, $n: Int = 3, $a: String, $f: BackfillDagRunFilter"),
          {"f": None}, 1),
+        ("no arguments", by_id_query(BY_ID_PAGE.replace("(first: 3)", "")), {}, 1),
         ("null filter", by_id_query(BY_ID_PAGE.replace("first: 3", "first: 3, filter: null")), {}, 1),
         # Read apart: a filter; two pages of one backfill; a directive decided per request.
         ("filter", by_id_query(BY_ID_PAGE.replace("(first: 3)", "(first: 3, filter: {})")),
@@ -143,9 +144,12 @@ async def test_backfill_by_id_and_its_page_same_answer_read_together_or_apart(
     response = await many.graphql(query, variables)
     backfill = response.ok()["backfill"]
     page = backfill.get("slots") or backfill["dagRuns"]
+    # Through the listing (its pages are always read apart); the default page size when
+    # the case gives none.
+    listing_page = "" if case == "no arguments" else "(first: 3)"
     expected = await many.graphql(
-        "{ backfills(filter: {backfillIds: [7]}) { nodes { dagId dagRuns(first: 3) { nodes { "
-        "sortOrdinal isSkipped dagRun { runId } } } } } }"
+        "{ backfills(filter: {backfillIds: [7]}) { nodes { dagId dagRuns" + listing_page
+        + " { nodes { sortOrdinal isSkipped dagRun { runId } } } } } }"
     )
     assert {"dagId": backfill["dagId"], "dagRuns": page} == expected.ok()["backfills"]["nodes"][0]
     assert len(response.statements) == statements, case
