@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util.concurrency import await_
 
 from backfill_gateway.db.statements import record_statements_of
 
@@ -94,6 +95,18 @@ def _pinger(dialect):
 
 def _json_serializer(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+def _decode_json_in_c(dbapi_connection, connection_record) -> None:
+    # `json` values (a backfill's conf, a run's conf on Airflow 2) straight to orjson, as
+    # bytes: SQLAlchemy's asyncpg codec is a Python function per value decoding them to
+    # str first (same values, ~3% of a 100-backfill listing). Runs after the dialect's.
+    await_(
+        dbapi_connection.driver_connection.set_type_codec(
+            "json", encoder=str.encode, decoder=orjson.loads, schema="pg_catalog",
+            format="binary",
+        )
+    )  # fmt: skip
 
 
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
@@ -188,6 +201,8 @@ def create_engine(
         _acquire_timeouts[sync_engine] = pool_timeout + 2 * connect_timeout
     if engine.dialect.name == "sqlite":
         event.listen(sync_engine, "connect", _configure_sqlite)
+    elif engine.dialect.driver == "asyncpg":
+        event.listen(sync_engine, "connect", _decode_json_in_c)
     elif engine.dialect.name in ("mysql", "mariadb"):
         event.listen(sync_engine, "connect", _mysql_configurer(statement_timeout))
     record_statements_of(sync_engine)

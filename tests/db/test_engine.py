@@ -184,3 +184,41 @@ async def test_a_read_session_survives_every_pooled_connection_killed(
         await admin.dispose()
     assert now not in killed
     assert log.read_retries == 1
+
+
+@pytest.mark.parametrize("demo_database", ["postgresql"], indirect=True)
+async def test_postgresql_json_values_are_decoded_without_a_python_call(demo_database):
+    """`json` columns go to orjson as bytes (no Python function per value), and decode to
+    the same values through SQLAlchemy's path and the direct reads."""
+    import sys
+
+    values = ['{"a": [1, 2.5, null, true], "é": "ü"}', "[]", '"text"', "3", "null", "{}"]
+    select_json = text(
+        "SELECT CAST(v AS json) AS j FROM unnest(CAST(:values AS text[])) WITH ORDINALITY "
+        "AS t(v, n) ORDER BY n"
+    ).bindparams(values=values)
+    engine = create_engine(demo_database.url)
+    session = ReadSession((engine,))
+    python_calls: list[str] = []
+
+    def record(frame, event, arg) -> None:
+        if event == "call":
+            python_calls.append(frame.f_code.co_name)
+
+    try:
+        async with engine.connect() as connection:
+            through_sqlalchemy = [
+                row.j for row in await connection.execute(select_json)
+            ]  # a connection made (and set up) before the calls are watched
+            sys.setprofile(record)
+            try:
+                await connection.execute(select_json)
+            finally:
+                sys.setprofile(None)
+        direct = [row.j for row in await session.all(select_json)]
+    finally:
+        await session.close()
+        await engine.dispose()
+    expected = [{"a": [1, 2.5, None, True], "é": "ü"}, [], "text", 3, None, {}]
+    assert through_sqlalchemy == direct == expected
+    assert "_json_decoder" not in python_calls
