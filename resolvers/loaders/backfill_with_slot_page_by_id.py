@@ -15,9 +15,9 @@ from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.loaders.slot_pages_by_backfill import (
     SlotPage,
     SlotPageArgs,
-    slot_pages_of,
+    read_slot_pages,
 )
-from backfill_gateway.resolvers.records import BackfillRecord, slot_reader
+from backfill_gateway.resolvers.records import BackfillRecord
 
 # A backfill (None when there is no such row or its DAG is out of scope) and its page.
 BackfillWithSlotPage = tuple[BackfillRecord | None, SlotPage]
@@ -31,16 +31,10 @@ async def _load_backfills_with_slot_pages(
     scope: DagScope | None,
     backfill_ids: Sequence[int],
 ) -> list[BackfillWithSlotPage]:
-    page = slot_sql.slot_pages(
-        backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name,
-        airflow=airflow, scope=scope, with_backfills=True,
-    )  # fmt: skip
-    rows = await session.all(page.statement, page.parameters)
+    rows, pages = await read_slot_pages(
+        session, args, airflow, scope, backfill_ids, with_backfills=True
+    )
     backfills = BackfillRecord.by_parent_id(rows, orphan_cutoff, slot_sql.PARENT_PREFIX)
-    pages = slot_pages_of(
-        rows, backfill_ids, page.has_boundary_flags,
-        partial(slot_reader, run_prefix=slot_sql.RUN_PREFIX),
-    )  # fmt: skip
     pairs = zip(backfill_ids, pages, strict=True)
     return [(backfills.get(backfill_id), page) for backfill_id, page in pairs]
 

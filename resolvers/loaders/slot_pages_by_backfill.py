@@ -35,22 +35,29 @@ class SlotPage:
     exists_after_window: bool
 
 
-async def _load_slot_pages(
+async def read_slot_pages(
     session: ReadSession,
     args: SlotPageArgs,
     airflow: AirflowSchema,
     scope: DagScope | None,
     backfill_ids: Sequence[int],
-) -> list[SlotPage]:
+    with_backfills: bool = False,
+) -> tuple[Sequence[Row], list[SlotPage]]:
+    """The rows of one slot-page statement for these backfills, and each one's page."""
     page = slot_sql.slot_pages(
         backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name,
-        airflow=airflow, scope=scope,
+        airflow=airflow, scope=scope, with_backfills=with_backfills,
     )
     rows = await session.all(page.statement, page.parameters)
-    return slot_pages_of(
+    return rows, slot_pages_of(
         rows, backfill_ids, page.has_boundary_flags,
         partial(slot_reader, run_prefix=slot_sql.RUN_PREFIX),
     )  # fmt: skip
+
+
+async def _load_slot_pages(session, args, airflow, scope, backfill_ids) -> list[SlotPage]:
+    _, pages = await read_slot_pages(session, args, airflow, scope, backfill_ids)
+    return pages
 
 
 def slot_pages_of(

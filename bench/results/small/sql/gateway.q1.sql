@@ -1,24 +1,19 @@
 -- SQL of one q1 request to gateway, from PostgreSQL's log
 
--- parameters: $1 = 'queued', $2 = 'running', $3 = '1'
-SELECT backfill.id, backfill.dag_id, backfill.from_date, backfill.to_date, backfill.dag_run_conf, backfill.is_paused, backfill.reprocess_behavior, backfill.max_active_runs, backfill.created_at, backfill.completed_at, backfill.updated_at, backfill.triggering_user_name, (SELECT 1 
+-- parameters: $1 = '1', $2 = 'queued', $3 = 'running', $4 = '51', $5 = '1'
+SELECT parents.parent_id, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_dag_id END AS parent_dag_id, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_from_date END AS parent_from_date, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_to_date END AS parent_to_date, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_dag_run_conf END AS parent_dag_run_conf, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_is_paused END AS parent_is_paused, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_reprocess_behavior END AS parent_reprocess_behavior, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_max_active_runs END AS parent_max_active_runs, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_created_at END AS parent_created_at, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_completed_at END AS parent_completed_at, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_updated_at END AS parent_updated_at, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_triggering_user_name END AS parent_triggering_user_name, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_has_slots END AS parent_has_slots, CASE WHEN (row_number() OVER (PARTITION BY parents.parent_id ORDER BY page.sort_ordinal ASC, page.id ASC) = $1::INTEGER) THEN parents.parent_has_active_runs END AS parent_has_active_runs, parents.exists_up_to_after, parents.exists_from_before, page.id, page.backfill_id, page.dag_run_id, page.exception_reason, page.logical_date, page.partition_key, page.sort_ordinal, dag_run.id AS run_dag_run_id, dag_run.run_id AS run_run_id, dag_run.state AS run_state 
+FROM (SELECT backfill.id AS parent_id, backfill.dag_id AS parent_dag_id, backfill.from_date AS parent_from_date, backfill.to_date AS parent_to_date, backfill.dag_run_conf AS parent_dag_run_conf, backfill.is_paused AS parent_is_paused, backfill.reprocess_behavior AS parent_reprocess_behavior, backfill.max_active_runs AS parent_max_active_runs, backfill.created_at AS parent_created_at, backfill.completed_at AS parent_completed_at, backfill.updated_at AS parent_updated_at, backfill.triggering_user_name AS parent_triggering_user_name, (SELECT 1 
 FROM backfill_dag_run 
 WHERE backfill_dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL AS has_slots, CASE WHEN ((SELECT 1 
+ LIMIT 1) IS NOT NULL AS parent_has_slots, CASE WHEN ((SELECT 1 
 FROM backfill_dag_run 
 WHERE backfill_dag_run.backfill_id = backfill.id 
  LIMIT 1) IS NOT NULL) THEN false ELSE (SELECT 1 
 FROM dag_run 
-WHERE dag_run.dag_id = backfill.dag_id AND dag_run.state IN ($1::VARCHAR, $2::VARCHAR) AND dag_run.backfill_id = backfill.id 
- LIMIT 1) IS NOT NULL END AS has_active_runs 
+WHERE dag_run.dag_id = backfill.dag_id AND dag_run.state IN ($2::VARCHAR, $3::VARCHAR) AND dag_run.backfill_id = backfill.id 
+ LIMIT 1) IS NOT NULL END AS parent_has_active_runs, false AS exists_up_to_after, false AS exists_from_before 
 FROM backfill 
-WHERE backfill.id IN ($3::INTEGER);
-
--- parameters: $1 = '51', $2 = '1'
-SELECT parents.parent_id, parents.exists_up_to_after, parents.exists_from_before, page.id, page.backfill_id, page.dag_run_id, page.exception_reason, page.logical_date, page.partition_key, page.sort_ordinal, dag_run.id AS run_dag_run_id, dag_run.run_id AS run_run_id, dag_run.state AS run_state 
-FROM (SELECT backfill.id AS parent_id, false AS exists_up_to_after, false AS exists_from_before 
-FROM backfill 
-WHERE backfill.id IN ($2::INTEGER)) AS parents LEFT OUTER JOIN LATERAL (SELECT backfill_dag_run.id AS id, backfill_dag_run.backfill_id AS backfill_id, backfill_dag_run.dag_run_id AS dag_run_id, backfill_dag_run.exception_reason AS exception_reason, backfill_dag_run.logical_date AS logical_date, backfill_dag_run.partition_key AS partition_key, backfill_dag_run.sort_ordinal AS sort_ordinal 
+WHERE backfill.id IN ($5::INTEGER)) AS parents LEFT OUTER JOIN LATERAL (SELECT backfill_dag_run.id AS id, backfill_dag_run.backfill_id AS backfill_id, backfill_dag_run.dag_run_id AS dag_run_id, backfill_dag_run.exception_reason AS exception_reason, backfill_dag_run.logical_date AS logical_date, backfill_dag_run.partition_key AS partition_key, backfill_dag_run.sort_ordinal AS sort_ordinal 
 FROM backfill_dag_run 
 WHERE backfill_dag_run.backfill_id = parents.parent_id ORDER BY backfill_dag_run.sort_ordinal ASC, backfill_dag_run.id ASC 
- LIMIT $1::INTEGER) AS page ON true LEFT OUTER JOIN dag_run ON dag_run.id = page.dag_run_id ORDER BY parents.parent_id, page.sort_ordinal ASC, page.id ASC;
+ LIMIT $4::INTEGER) AS page ON true LEFT OUTER JOIN dag_run ON dag_run.id = page.dag_run_id ORDER BY parents.parent_id, page.sort_ordinal ASC, page.id ASC;
