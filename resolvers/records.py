@@ -78,7 +78,7 @@ class BackfillRecord:
         cls, rows: Sequence[Row], orphan_cutoff: datetime, prefix: str
     ) -> dict[int, BackfillRecord]:
         """The backfills of a page statement that read them with its pages (each backfill's
-        columns `prefix`ed, on every row of its page), by id."""
+        columns `prefix`ed, on the first row of its page), by id."""
         if not rows:
             return {}
         fields = rows[0]._fields
