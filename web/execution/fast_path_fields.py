@@ -144,13 +144,21 @@ class DirectResolver:
         direct.info_class = strawberry_schema.config.info_class
         config, scalars = strawberry_schema.config, strawberry_schema.schema_converter.scalar_registry
         plain = plain_argument_names(definition.arguments, config, scalars)
+        nullable = nullable_argument_names(definition.arguments, config)
 
         def convert(arguments: dict, info) -> dict:
             if arguments.keys() <= plain.keys():
                 return {plain[name]: value for name, value in arguments.items()}
-            return convert_arguments(
-                arguments, definition.arguments, scalar_registry=scalars, config=config, info=info
-            )
+            renamed = {}
+            for name, value in arguments.items():
+                python_name = plain.get(name) or (nullable.get(name) if value is None else None)
+                if python_name is None:  # a value of an input, list or enum argument
+                    return convert_arguments(
+                        arguments, definition.arguments, scalar_registry=scalars, config=config,
+                        info=info,
+                    )
+                renamed[python_name] = value
+            return renamed
 
         direct.convert = convert
         return direct
@@ -172,3 +180,16 @@ def plain_argument_names(arguments, config, scalars) -> dict[str, str]:
         if _is_leaf_type(type_, scalars, skip_classes=(GlobalID,)):
             names[config.name_converter.from_argument(argument)] = argument.python_name
     return names
+
+
+def nullable_argument_names(arguments, config) -> dict[str, str]:
+    """Python names by GraphQL name of the nullable arguments (`T | None`, not `Maybe`),
+    whose null Strawberry's `convert_arguments` passes on as None whatever T is: an
+    omitted `filter` or `orderBy` (graphql-core gives their default, null) is renamed, not
+    converted (a listing with a variable `first` has both on every request)."""
+    return {
+        config.name_converter.from_argument(argument): argument.python_name
+        for argument in arguments
+        if isinstance(argument.type, StrawberryOptional)
+        and not isinstance(argument.type, StrawberryMaybe)
+    }

@@ -270,10 +270,22 @@ async def test_arguments_without_variables_are_converted_once_per_plan(gateway, 
     assert len(conversions) == 1  # the plan's, reused by the next requests
 
     conversions.clear()
-    variable = "query($n: Int!) { onceVariable: backfills(first: $n) { nodes { backfillId } } }"
+    variable = (
+        "query($n: Int!, $f: BackfillFilter) "
+        "{ onceVariable: backfills(first: $n, filter: $f) { nodes { backfillId } } }"
+    )
+    completed = {"statuses": ["COMPLETED"]}
     for n in (1, 2, 3):
-        assert len((await gateway.graphql(variable, {"n": n})).ok()["onceVariable"]["nodes"]) == n
+        answer = (await gateway.graphql(variable, {"n": n, "f": completed})).ok()
+        assert len(answer["onceVariable"]["nodes"]) == n
     assert [c["first"] for c in conversions] == [1, 2, 3]  # one per request
+
+    # Only nulls besides scalars (the omitted filter and orderBy): renamed, not converted.
+    conversions.clear()
+    for n in (1, 2, 3):
+        answer = (await gateway.graphql(variable, {"n": n, "f": None})).ok()
+        assert len(answer["onceVariable"]["nodes"]) == n
+    assert conversions == []
 
 
 def test_scalar_arguments_are_passed_on_as_strawberry_would_convert_them():
@@ -298,6 +310,16 @@ def test_scalar_arguments_are_passed_on_as_strawberry_would_convert_them():
         for value in values:
             converted = convert_arguments(value, arguments, scalar_registry=scalars, config=config)
             assert {plain[name]: v for name, v in value.items()} == converted
+    # A null, whatever the argument's type, is passed on as None (not a Maybe here).
+    from backfill_gateway.web.execution.fast_path_fields import nullable_argument_names
+
+    for type_name, field_name in (("Query", "backfills"), ("Backfill", "dagRuns")):
+        arguments = definition(type_name, field_name).arguments
+        nullable = nullable_argument_names(arguments, config)
+        assert {"filter", "first"} <= nullable.keys()
+        nulls = dict.fromkeys(nullable)
+        converted = convert_arguments(nulls, arguments, scalar_registry=scalars, config=config)
+        assert {nullable[name]: None for name in nulls} == converted
     # An input object (a filter) or an enum is Strawberry's to convert.
     assert "filter" not in plain_argument_names(
         definition("Backfill", "dagRuns").arguments, config, scalars
