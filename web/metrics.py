@@ -126,17 +126,29 @@ def operation_label(name: str | None, graphql: bool) -> str:
     return name
 
 
+# What observe_pool last set, in its order (it runs once per request: most requests find
+# the pool as the one before left it, and skip the four sets).
+_pool_values: list[int | None] = [None, None, None, None]
+_POOL_GAUGES = (POOL_WAITING, POOL_CHECKED_OUT, POOL_IDLE, POOL_CAPACITY)
+
+
 def observe_pool(engine) -> None:
-    POOL_WAITING.set(waiting_for_connection(engine))
+    waiting = waiting_for_connection(engine)
     pool = engine.pool
     try:
         checked_out, idle = pool.checkedout(), pool.checkedin()
         capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))
     except (AttributeError, NotImplementedError):  # pools without counters (NullPool, ...)
+        _set_changed(0, waiting)
         return
-    POOL_CHECKED_OUT.set(checked_out)
-    POOL_IDLE.set(idle)
-    POOL_CAPACITY.set(capacity)
+    for position, value in enumerate((waiting, checked_out, idle, capacity)):
+        _set_changed(position, value)
+
+
+def _set_changed(position: int, value: int) -> None:
+    if _pool_values[position] != value:
+        _POOL_GAUGES[position].set(value)
+        _pool_values[position] = value
 
 
 def observe_replicas(replicas) -> None:
@@ -147,10 +159,21 @@ def observe_replicas(replicas) -> None:
         REPLICA_USABLE.labels(replica.label).set(1 if replica.healthy else 0)
 
 
+# The labelled children by (route, operation, outcome): `labels()` validates and looks
+# them up under a lock on every call; the label values are bounded (operation_label).
+_request_children: dict[tuple[str, str, str], tuple] = {}
+
+
 def observe_request(record: RequestRecord, route: str, outcome: str, duration: float) -> None:
     operation = operation_label(record.operation, record.graphql)
-    REQUESTS.labels(route, operation, outcome).inc()
-    DURATION.labels(route, operation).observe(duration)
+    key = (route, operation, outcome)
+    children = _request_children.get(key)
+    if children is None:
+        children = _request_children[key] = (
+            REQUESTS.labels(route, operation, outcome), DURATION.labels(route, operation)
+        )
+    children[0].inc()
+    children[1].observe(duration)
     for code in record.error_codes:
         ERRORS.labels(code).inc()
     if record.sql_statements is not None:
