@@ -53,3 +53,9 @@ def configure_logging(log_format: str = "json", level: str = "INFO") -> None:
         logger.handlers = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # Each request writes a line: leave out of every record what neither format prints
+    # (the logging HOWTO's "Optimization": the caller's file and line, found by walking
+    # the stack, and the thread's and process's names). The process id stays.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
