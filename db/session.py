@@ -190,13 +190,15 @@ class ReadSession:
     async def close(self) -> None:
         if self._invalid:
             await self._discard()
-        connection, pooled = self._connection, self._pooled
+        connection, pooled, direct = self._connection, self._pooled, self._direct
         self._connection = self._pooled = self._direct = None
         if connection is not None:
             await _return_to_pool(connection.close, connection.invalidate)
         elif pooled is not None:
+            in_transaction = direct is None or not direct.usable()
             await _return_to_pool(
-                partial(release_pooled, pooled), partial(release_pooled, pooled, invalidate=True)
+                partial(release_pooled, pooled, in_transaction=in_transaction),
+                partial(release_pooled, pooled, invalidate=True),
             )
 
 

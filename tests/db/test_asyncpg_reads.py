@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Integer, Numeric, cast, event, exc, func, literal, make_url, select
+from sqlalchemy import Integer, Numeric, cast, event, exc, func, literal, make_url, select, text
 
 from backfill_gateway.db.asyncpg_reads import compiled_read
 from backfill_gateway.db.backfills import (
@@ -311,3 +311,39 @@ async def test_a_driver_error_on_checkout_is_wrapped_as_connect_wraps_it(empty_d
         await checkout_pooled(engine)
     assert type(pooled.value) is type(through_connect.value)
     assert type(pooled.value.orig) is type(through_connect.value.orig)
+
+
+@EMPTY_ON_POSTGRESQL
+async def test_an_idle_direct_connection_goes_back_without_a_greenlet_unless_the_pool_is_full(
+    empty_database, make_engine, monkeypatch
+):
+    from backfill_gateway.db import engine as engine_module
+
+    spawned = []
+    real_spawn = engine_module.greenlet_spawn
+
+    async def counting_spawn(fn, *args, **kwargs):
+        spawned.append(getattr(fn, "__name__", fn))
+        return await real_spawn(fn, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "greenlet_spawn", counting_spawn)
+    engine = make_engine(empty_database.url, pool_size=1, max_overflow=1)
+    pool = engine.sync_engine.pool
+    kept, overflow = ReadSession([engine]), ReadSession([engine])
+    [(kept_pid,)] = await kept.all(select(func.pg_backend_pid()))
+    [(overflow_pid,)] = await overflow.all(select(func.pg_backend_pid()))
+    assert kept_pid != overflow_pid and pool.overflow() == 1
+    spawned.clear()
+    await kept.close()  # the pool has room: back at once
+    assert spawned == [] and pool.checkedin() == 1
+    await overflow.close()  # no room: the pool closes it, which is IO (in a greenlet)
+    assert spawned == ["close"] and pool.checkedin() == 1 and pool.checkedout() == 0
+    after = ReadSession([engine])
+    [(pid,)] = await after.all(select(func.pg_backend_pid()))
+    await after.close()
+    assert pid == kept_pid
+    async with make_engine(empty_database.url).connect() as connection:
+        alive = (await connection.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": overflow_pid}
+        )).scalar_one()  # fmt: skip
+    assert alive == 0  # the overflow connection was closed, not leaked
