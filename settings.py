@@ -111,6 +111,11 @@ class Settings(BaseSettings):
 
     # Execute queries through the compiled fast path (web/execution/fast_path.py).
     fast_path: bool = True
+    # PostgreSQL writes the JSON of a `backfills` listing's nodes when they select column
+    # fields only (db/backfill_nodes.py): per-row work moves from the worker to the
+    # database. `auto`: while the worker has other requests in flight (a busy worker
+    # gains, a lone request would wait longer for the database); `always`; `never`.
+    nodes_written_by_database: Literal["auto", "always", "never"] = "auto"
 
     # Browser IDE at GET /graphql and schema introspection: on for the demo and
     # development, off in production. Without introspection, error messages

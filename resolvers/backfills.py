@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from backfill_gateway.db import backfills as backfill_sql
+from backfill_gateway.db.backfill_nodes import JsonField, piece_count, written_backfill_page
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG
 from backfill_gateway.resolvers.airflow2.backfills import LISTING as airflow2_listing
 from backfill_gateway.resolvers.context import RequestContext
@@ -14,7 +15,7 @@ from backfill_gateway.resolvers.dag_runs import SlotPageRequest, slot_page_args
 from backfill_gateway.resolvers.errors import BadUserInput
 from backfill_gateway.resolvers.global_ids import BACKFILL, decode_global_id_of
 from backfill_gateway.resolvers.pagination import Connection, cut_page
-from backfill_gateway.resolvers.records import BackfillRecord
+from backfill_gateway.resolvers.records import BackfillRecord, SerializedBackfill
 
 ORDER_FIELDS = {"ID": "id", "CREATED_AT": "created_at"}
 
@@ -67,16 +68,31 @@ async def list_backfills(
     order_field: str,
     descending: bool,
     with_status: bool = True,
-) -> Connection[BackfillRecord]:
-    """A page of backfills; without `with_status` their status is not read (None)."""
+    written_nodes: tuple[JsonField, ...] | None = None,
+) -> Connection[BackfillRecord] | Connection[SerializedBackfill]:
+    """A page of backfills; without `with_status` their status is not read (None).
+    `written_nodes`: the nodes' fields, when the executor takes nodes PostgreSQL wrote
+    (context.written_nodes) and the request selects nothing else of them."""
     spec = backfill_filter_spec(filter_input)
-    page_statement, _, record_type = _listing(context, with_status)
     cursor = BACKFILL_CURSORS[order_field]
     window = context.page_window(
         first, last, after, before,
         lambda value, argument: cursor.decode(value, argument, (order_field,)),
     )  # fmt: skip
     seek = window.seek(partial(_seek_key, order_field), descending=descending)
+    if written_nodes is not None and _writes_nodes(context):
+        page = written_backfill_page(
+            spec, order_field, seek, context.airflow, written_nodes, context.caller.dag_scope
+        )
+        rows = await context.loaders.memoized_rows(
+            ("written_backfill_page", spec, order_field, seek, written_nodes),
+            lambda: (page.statement, page.parameters),
+        )
+        nodes = SerializedBackfill.from_rows(rows, piece_count(written_nodes))
+        if nodes is not None:
+            return _connection(context, nodes, rows, page, window, spec, order_field)
+        # A node the database could not write: read the page the usual way, which reports it.
+    page_statement, _, record_type = _listing(context, with_status)
     page = page_statement(spec, order_field, seek, context.orphan_cutoff, context.airflow)
     rows = await context.loaders.memoized_rows(
         ("backfill_page", spec, order_field, seek, with_status),
@@ -84,11 +100,24 @@ async def list_backfills(
     )
     records = record_type.from_rows(rows, context.orphan_cutoff)
     context.loaders.prime_backfills(records)
+    return _connection(context, records, rows, page, window, spec, order_field)
+
+
+def _writes_nodes(context: RequestContext) -> bool:
+    """Whether this request's listings may hand over nodes PostgreSQL wrote."""
+    return (
+        context.written_nodes
+        and not context.is_airflow2
+        and context.engine.dialect.name == "postgresql"
+    )
+
+
+def _connection(context, nodes, rows, page, window, spec, order_field) -> Connection:
     # Then the first row carries the flags, page empty or not.
     flags = rows[0]._mapping if page.has_boundary_flags else {}
     cursor_of = partial(backfill_cursor, order_field=order_field)
     nodes, page_info = cut_page(
-        records,
+        nodes,
         window,
         exists_before_window=bool(flags.get(BEFORE_WINDOW_FLAG)),
         exists_after_window=bool(flags.get(AFTER_WINDOW_FLAG)),

@@ -59,6 +59,12 @@ class RequestContext:
     # What the request's reads use, in preference order (healthy read replicas, then
     # the primary: db.replicas.ReadEngines.order()); None: the primary `engine` only.
     read_engines: Sequence[AsyncEngine] | None = None
+    # This request's backfill listings may take nodes PostgreSQL wrote: set by the HTTP
+    # endpoint (its response writer, orjson, splices them; settings decide when).
+    written_nodes_allowed: bool = False
+    # ... and hand them over now (records.SerializedBackfill): set while the executor
+    # that completes them runs (web.execution.fast_path).
+    written_nodes: bool = False
     session: ReadSession = field(init=False)
 
     def __post_init__(self) -> None:

@@ -13,8 +13,10 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Row
 
+from backfill_gateway.db.backfill_nodes import JSON_VALUE, PIECE_PREFIX, WRITABLE
 from backfill_gateway.db.backfill_status import backfill_status
 from backfill_gateway.db.slots import SLOT_COLUMNS
 from backfill_gateway.db.task_states import COUNT_LABELS
@@ -117,6 +119,40 @@ class BackfillRecord:
     @property
     def id(self) -> str:
         return encode_global_id(BACKFILL, self.backfill_id)
+
+
+class SerializedBackfill:
+    """A backfill of a listing whose node PostgreSQL wrote (db.backfill_nodes): `json`,
+    an orjson.Fragment, goes into the response as it is. The id and creation time make
+    its cursor; nothing else is read, so it is never primed as a record."""
+
+    __slots__ = ("backfill_id", "created_at", "json")
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Row], pieces: int) -> list[SerializedBackfill] | None:
+        """The nodes of a page's rows (rows without an id, a page's boundary flags alone,
+        are skipped); None when the database could not write a node (not WRITABLE)."""
+        if not rows:
+            return []
+        fields = rows[0]._fields
+        id_at, created_at = fields.index("id"), fields.index("created_at")
+        writable_at, first = fields.index(WRITABLE), fields.index(f"{PIECE_PREFIX}0")
+        value_at = fields.index(JSON_VALUE) if pieces > 1 else None
+        new, fragment, dumps = object.__new__, orjson.Fragment, orjson.dumps
+        nodes = []
+        for row in rows:
+            if row[id_at] is None:
+                continue
+            if not row[writable_at]:
+                return None
+            text = row[first]
+            if value_at is not None:
+                # The pieces surround the JSON column's value, which orjson writes.
+                text = dumps(row[value_at]).decode().join(row[first : first + pieces])
+            node = new(cls)
+            node.backfill_id, node.created_at, node.json = row[id_at], row[created_at], fragment(text)
+            nodes.append(node)
+        return nodes
 
 
 class DagRunRecord:

@@ -18,6 +18,7 @@ from backfill_gateway.schema.backfill import (
     BackfillOrder,
     requested_dag_runs_page,
 )
+from backfill_gateway.schema.backfill_nodes import written_node_fields
 from backfill_gateway.schema.enums import OrderDirection
 from backfill_gateway.schema.node import Node
 from backfill_gateway.schema.selections import document_selects
@@ -75,6 +76,10 @@ class Query:
             # The status probes cost the database most of a listing's time: read only
             # when the request selects a status (the listing's records are shared).
             with_status=document_selects(info, "status"),
+            # Nodes PostgreSQL writes, when the executor takes them (web.execution.fast_path).
+            written_nodes=(
+                written_node_fields(info) if info.context.written_nodes else None
+            ),
         )
 
     @strawberry.field(

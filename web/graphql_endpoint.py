@@ -110,6 +110,8 @@ class GraphQLEndpoint:
         self.authenticator = authenticator or Authenticator(settings, engine)
         # graphql-sse requests (`Accept: text/event-stream`), handed over by the app.
         self.event_streams: Callable[[Request], Awaitable[Response]] | None = None
+        # GraphQL requests of this worker executing now (web.execution runs them).
+        self._in_flight = 0
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and self._wants_graphiql(request):
@@ -172,7 +174,9 @@ class GraphQLEndpoint:
             settings=self.settings, engine=self.engine, now=self.clock(), caller=caller,
             airflow=airflow,
             read_engines=self.read_engines() if self.read_engines is not None else None,
+            written_nodes_allowed=self._takes_written_nodes(),
         )
+        self._in_flight += 1
         try:
             execution = await self._run(request, params, context)
         except InvalidOperationTypeError as error:
@@ -191,6 +195,8 @@ class GraphQLEndpoint:
             )
         except MissingQueryError as error:
             return request_error(str(error), BAD_REQUEST, media_type=media_type)
+        finally:
+            self._in_flight -= 1
         if execution.timed_out:
             if record is not None:
                 record.outcome = "unavailable"
@@ -240,6 +246,15 @@ class GraphQLEndpoint:
             await self._release(context, execution.timed_out)
             _note_execution(statements.count, statements.read_retries, context.caller)
         return execution
+
+    def _takes_written_nodes(self) -> bool:
+        """Whether a request starting now may take backfill nodes PostgreSQL wrote (its
+        response is written by orjson, which splices them): by the setting, under `auto`
+        while other requests are in flight. Alone, a request is faster with the rows'
+        work in the worker; with others waiting for the worker, moving it to the
+        database serves more (bench/README.md)."""
+        mode = self.settings.nodes_written_by_database
+        return mode == "always" or (mode == "auto" and self._in_flight > 0)
 
     def _retry_after(self) -> dict[str, str]:
         return {"Retry-After": str(max(1, math.ceil(self.settings.pool_timeout_seconds)))}

@@ -64,6 +64,11 @@ def _compilable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
     return not any(_uses_directives_or_fragment_variables(n) for n in (*selections, *fragments))
 
 
+def _take_written_nodes(context, take: bool) -> None:
+    if getattr(context, "written_nodes_allowed", False):
+        context.written_nodes = take
+
+
 class PlanCache(LruCache):
     """Compiled operations by query text and operation name; refused ones map to None."""
 
@@ -83,6 +88,8 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             if complete_root is None:
                 return super().execute_operation(serially)
             run = FastPathRun(self)
+            # Its lists of backfills take nodes PostgreSQL wrote (Compiler.emit_completion).
+            _take_written_nodes(self.context_value, True)
             try:
                 data = complete_root(self.root_value, None, run)
             except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
@@ -101,6 +108,7 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
 
         def _fall_back(self, run: FastPathRun, serially):
             run.discard()
+            _take_written_nodes(self.context_value, False)  # the standard executor does not
             return super().execute_operation(serially)
 
         def _compiled(self) -> Callable | None:

@@ -15,6 +15,7 @@ from graphql import (
     ListValueNode,
     ObjectValueNode,
     VariableNode,
+    get_named_type,
     is_abstract_type,
     is_leaf_type,
 )
@@ -22,6 +23,7 @@ from graphql.execution.collect_fields import collect_fields, collect_subfields
 from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from backfill_gateway.schema.backfill_nodes import WRITTEN_NODE_TYPES
 from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
     IDENTITY_SERIALIZERS,
@@ -183,11 +185,16 @@ class Compiler:
             item = self.completer(gtype.of_type, field_details)
             item_needs_path = self.completer_needs_path[item]
             lines.append(f"{indent}if not is_iterable({var}): raise Fallback")
+            call = f"{item}(x, Path(p, i, None), run)" if item_needs_path else f"{item}(x, None, run)"
+            # Items a resolver handed over already written (schema.backfill_nodes): spliced.
+            written = WRITTEN_NODE_TYPES.get(get_named_type(gtype.of_type).name)
+            if written is not None:
+                call = f"x.json if type(x) is {self.bind('written', written)} else {call}"
             if item_needs_path:
                 lines.append(f"{indent}p = {path_expr}")
-                lines.append(f"{indent}{var} = [{item}(x, Path(p, i, None), run) for i, x in enumerate({var})]")
+                lines.append(f"{indent}{var} = [{call} for i, x in enumerate({var})]")
             else:
-                lines.append(f"{indent}{var} = [{item}(x, None, run) for x in {var}]")
+                lines.append(f"{indent}{var} = [{call} for x in {var}]")
             return item_needs_path
         if is_abstract_type(gtype):
             resolve = self.bind("abstract", self.abstract_completer(gtype, field_details))
