@@ -10,6 +10,7 @@ write (an enum value without a name) is read again the usual way, which reports 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
@@ -201,3 +202,23 @@ async def test_other_databases_read_records_whatever_the_setting(backend, tmp_pa
             assert not written_by_database(response.statements)
         finally:
             await client.close()
+
+
+async def test_a_scoped_caller_gets_only_its_dags_written(written):
+    token = "written-nodes-dag-1-token"
+    tokens = f"dag1:reader:{hashlib.sha256(token.encode()).hexdigest()}:dags=dag_1"
+    url = written.app.state.settings.resolved_database_url
+    scoped = gateway_client(
+        url, nodes_written_by_database="always", tokens=tokens, allow_anonymous_reads=False
+    )
+    try:
+        response = await scoped.graphql(
+            "{ backfills(first: 50) { totalCount nodes { backfillId dagId } } }",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        listing = response.ok()["backfills"]
+        assert written_by_database(response.statements)
+        assert {node["dagId"] for node in listing["nodes"]} == {"dag_1"}
+        assert len(listing["nodes"]) == listing["totalCount"] == 4
+    finally:
+        await scoped.close()
