@@ -22,33 +22,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal_column, or_, true
 
 from backfill_gateway.db.airflow_schema import AirflowSchema, column_or_null
 from backfill_gateway.db.backfills import (
-    ORDER_COLUMNS,
     STATEMENT_CACHE_SIZE,
     BackfillFilter,
-    filter_conditions,
+    listing_of,
+    listing_statement,
 )
-from backfill_gateway.db.dag_scope import (
-    DagScope,
-    ScopeShape,
-    dag_scope_condition,
-    scope_parameters,
-    shape_of,
-)
-from backfill_gateway.db.keyset import (
-    PageStatement,
-    Seek,
-    SeekShape,
-    listing_page,
-    parameterized_seek,
-    seek_parameters,
-    seek_shape,
-)
+from backfill_gateway.db.dag_scope import DagScope, ScopeShape, shape_of
+from backfill_gateway.db.keyset import PageStatement, Seek, SeekShape, seek_shape
 from backfill_gateway.db.tables import backfill
 
 # How a column's value is written (JsonField.kind).
@@ -82,6 +69,7 @@ def written_backfill_page(
     spec: BackfillFilter,
     order_field: str,
     seek: Seek,
+    orphan_cutoff: datetime,
     airflow: AirflowSchema,
     fields: tuple[JsonField, ...],
     scope: DagScope | None = None,
@@ -92,9 +80,7 @@ def written_backfill_page(
     statement = _written_backfill_page(
         spec, order_field, seek_shape(seek), airflow, fields, shape_of(scope)
     )
-    parameters = {**seek_parameters(seek), **scope_parameters(scope)}
-    has_cursor = seek.after is not None or seek.before is not None
-    return PageStatement(statement, parameters, has_boundary_flags=has_cursor)
+    return listing_statement(statement, seek, orphan_cutoff, scope)
 
 
 def piece_count(fields: tuple[JsonField, ...]) -> int:
@@ -110,10 +96,8 @@ def _written_backfill_page(
     fields: tuple[JsonField, ...],
     scope: ScopeShape | None,
 ):
-    order_columns = ORDER_COLUMNS[order_field]
-    conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
     columns = [backfill.c.id, backfill.c.created_at, *_node_columns(fields, airflow)]
-    return listing_page(columns, conditions, order_columns, parameterized_seek(shape, order_columns))
+    return listing_of(columns, spec, order_field, shape, scope)
 
 
 def _node_columns(fields: tuple[JsonField, ...], airflow: AirflowSchema) -> list[ColumnElement]:

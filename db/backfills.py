@@ -133,6 +133,14 @@ def backfill_page(
     statement = _backfill_page(
         spec, order_field, seek_shape(seek), airflow, shape_of(scope), with_status
     )
+    return listing_statement(statement, seek, orphan_cutoff, scope)
+
+
+def listing_statement(
+    statement: Select, seek: Seek, orphan_cutoff: datetime, scope: DagScope | None
+) -> PageStatement:
+    """A page statement of `listing_of` with its parameters (the filter's status
+    conditions take the orphan cutoff)."""
     parameters = {
         "orphan_cutoff": orphan_cutoff, **seek_parameters(seek), **scope_parameters(scope),
     }
@@ -150,10 +158,21 @@ def _backfill_page(
     with_status: bool = True,
 ) -> Select:
     """One page of backfills, plus exact boundary flags when paging from a cursor."""
+    return listing_of(columns_with_status(airflow, with_status), spec, order_field, shape, scope)
+
+
+def listing_of(
+    columns: Sequence[ColumnElement],
+    spec: BackfillFilter,
+    order_field: str,
+    shape: SeekShape,
+    scope: ScopeShape | None,
+) -> Select:
+    """`columns` of the backfills on one page of a filtered listing in the caller's scope."""
     order_columns = ORDER_COLUMNS[order_field]
     seek = parameterized_seek(shape, order_columns)
     conditions = [*filter_conditions(spec), *dag_scope_condition(scope, backfill.c.dag_id)]
-    return listing_page(columns_with_status(airflow, with_status), conditions, order_columns, seek)
+    return listing_page(columns, conditions, order_columns, seek)
 
 
 def count_backfills(

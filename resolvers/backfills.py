@@ -82,7 +82,8 @@ async def list_backfills(
     seek = window.seek(partial(_seek_key, order_field), descending=descending)
     if written_nodes is not None and _writes_nodes(context):
         page = written_backfill_page(
-            spec, order_field, seek, context.airflow, written_nodes, context.caller.dag_scope
+            spec, order_field, seek, context.orphan_cutoff, context.airflow, written_nodes,
+            context.caller.dag_scope,
         )
         rows = await context.loaders.memoized_rows(
             ("written_backfill_page", spec, order_field, seek, written_nodes),
