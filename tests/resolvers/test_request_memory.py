@@ -1,8 +1,10 @@
 """A finished request frees its records by reference counting, not the cyclic GC.
 
-graphql-core's executor is a reference cycle that holds the request context;
-if the context still held its DataLoaders, every record of a large response
-would wait for a full GC pass (and memory under load would balloon).
+Were the request context still holding its DataLoaders when anything of the
+request lands in a reference cycle (graphql-core's executor was one until
+web/execution/executor.py broke it: tests/web/execution/test_executor.py),
+every record of a large response would wait for a GC pass, and memory under
+load would balloon.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from backfill_gateway.schema import SCALAR_MAP, TYPES, Mutation, Query, Subscription
 from backfill_gateway.web.execution.error_codes import ErrorCodes
+from backfill_gateway.web.execution.executor import Executor
 from backfill_gateway.web.execution.fast_path import fast_executor_class
 from backfill_gateway.web.execution.prepared_queries import PreparedQueries
 
@@ -61,7 +62,7 @@ def build_schema(
             *extensions,
             ErrorCodes,
         ],
-        execution_context_class=fast_executor_class() if fast_path else None,
+        execution_context_class=fast_executor_class() if fast_path else Executor,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
     schema.prepared = prepared

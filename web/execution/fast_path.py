@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable
 
 from graphql import OperationType
 from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.schema.lru import LruCache
+from backfill_gateway.web.execution.executor import Executor
 from backfill_gateway.web.execution.fast_path_compiler import Compiler
 from backfill_gateway.web.execution.fast_path_fields import Fallback, Unsupported
 from backfill_gateway.web.execution.fast_path_run import FastPathRun
@@ -80,7 +80,7 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
     """An executor class for `strawberry.Schema(execution_context_class=...)` with its own cache."""
     cache = plan_cache or PlanCache()
 
-    class FastPathExecutor(StrawberryGraphQLCoreExecutionContext):
+    class FastPathExecutor(Executor):
         plans = cache
 
         def execute_operation(self, serially: bool | None = None):
