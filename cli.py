@@ -25,17 +25,28 @@ def _demo(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    # uvicorn's own lines as JSON too, like the gateway's (the README's production start).
-    log_config = Path(__file__).resolve().parent / "logging.json"
-    uvicorn.run(
-        "backfill_gateway.app:app",
+    from backfill_gateway.web import worker_sockets
+
+    options = dict(
         host=args.host,
         port=args.port,
         workers=args.workers,
         access_log=False,
-        log_config=str(log_config),
+        # uvicorn's own lines as JSON too, like the gateway's (the README's production start).
+        log_config=str(Path(__file__).resolve().parent / "logging.json"),
         timeout_graceful_shutdown=args.graceful_shutdown,
     )
+    if args.workers > 1 and worker_sockets.available():
+        # A listening socket per worker, not one shared (web/worker_sockets.py).
+        try:
+            worker_sockets.ensure_address_free(args.host, args.port)
+        except OSError as error:
+            print(f"cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+            return 1
+        config = uvicorn.Config("backfill_gateway.app:app", loop=worker_sockets.LOOP, **options)
+        worker_sockets.run_workers(config)
+        return 0
+    uvicorn.run("backfill_gateway.app:app", **options)
     return 0
 
 
