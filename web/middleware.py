@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from backfill_gateway.web.execution.errors import INTERNAL_SERVER_ERROR, outcome_of_status
+from backfill_gateway.web.json_logging import write_json_line
 from backfill_gateway.web.metrics import observe_pool, observe_request
 from backfill_gateway.web.request_record import (
     RequestRecord,
@@ -56,14 +57,11 @@ def _finish(record: RequestRecord) -> None:
         if record.read_retries:
             data["read_retries"] = record.read_retries
     quiet = record.path in QUIET_ROUTES and status < 400
-    access_logger.log(
-        logging.DEBUG if quiet else logging.INFO,
-        "%s %s %s",
-        record.method,
-        record.path,
-        status,
-        extra={"data": data},
-    )
+    level = logging.DEBUG if quiet else logging.INFO
+    if access_logger.isEnabledFor(level):
+        message = f"{record.method} {record.path} {status}"
+        if not write_json_line(access_logger, level, message, data):
+            access_logger.log(level, "%s", message, extra={"data": data})
 
 
 class ObservabilityMiddleware:

@@ -46,3 +46,57 @@ def test_text_lines_carry_time_level_logger_and_message():
     assert lines[0][:4].isdigit()  # asctime first
     assert " ERROR gateway.errors unhandled error e1" in lines[1]
     assert any("ValueError: kaput" in line for line in lines[2:])
+
+
+DIRECT_SCRIPT = """
+import io, json, logging
+from backfill_gateway.web.json_logging import configure_logging, write_json_line
+from backfill_gateway.web.request_record import RequestRecord, begin_request
+configure_logging("json", "INFO")
+root = logging.getLogger()
+out = io.StringIO()
+root.handlers[0].setStream(out)
+access = logging.getLogger("gateway.access")
+begin_request(RequestRecord("rid-1", "POST", "/graphql"))
+data = {"status": 200, "operation": "Q\\u2028\\"", "error_codes": [], "caller": None}
+
+def lines():
+    # split("\\n"), not splitlines(): orjson writes U+2028 as it is
+    written = [json.loads(line) for line in out.getvalue().split("\\n") if line]
+    out.seek(0)
+    out.truncate()
+    return written
+
+access.log(logging.INFO, "%s", "POST /graphql 200", extra={"data": data})
+through_logging = lines()
+print(json.dumps({"direct": write_json_line(access, logging.INFO, "POST /graphql 200", data),
+                  "direct_lines": lines(), "logging_lines": through_logging}))
+# Any other configuration: nothing written, the caller logs as usual.
+refused = []
+root.handlers[0].addFilter(lambda record: True)
+refused.append(write_json_line(access, logging.INFO, "m", data))
+root.handlers[0].filters.clear()
+root.addHandler(logging.NullHandler())
+refused.append(write_json_line(access, logging.INFO, "m", data))
+root.handlers.pop()
+access.addHandler(logging.NullHandler())
+refused.append(write_json_line(access, logging.INFO, "m", data))
+access.handlers.clear()
+logging.getLogger("gateway")  # a logger between gateway.access and the root
+refused.append(write_json_line(logging.getLogger("gateway.access"), logging.INFO, "m", data))
+print(json.dumps({"refused": refused, "written": out.getvalue()}))
+"""
+
+
+def test_the_direct_json_line_is_the_logging_line_and_only_under_one_json_stream():
+    done = subprocess.run(
+        [sys.executable, "-c", DIRECT_SCRIPT], capture_output=True, text=True, check=True,
+        timeout=60,
+    )  # fmt: skip
+    same, others = (json.loads(line) for line in done.stdout.splitlines())
+    assert same["direct"] is True
+    (direct,), (logged,) = same["direct_lines"], same["logging_lines"]
+    assert direct.pop("time")[:10] == logged.pop("time")[:10]
+    assert list(direct.items()) == list(logged.items())  # same keys, order and values
+    assert direct["request_id"] == "rid-1" and direct["operation"] == 'Q\u2028"'
+    assert others == {"refused": [False, False, False, False], "written": ""}
