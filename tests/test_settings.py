@@ -92,10 +92,13 @@ def test_a_poll_interval_must_be_positive(monkeypatch):
 @pytest.mark.parametrize(
     ("environment", "size", "overflow"),
     [
-        ({}, 10, 10),  # no budget set: pool size plus overflow
-        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "15"}, 10, 5),
+        ({}, 20, 0),  # no budget set: pool size plus overflow (a fixed-size pool)
+        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "15"}, 15, 0),
         ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "4"}, 4, 0),
-        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "50"}, 10, 10),  # the pool asks for less
+        ({"GATEWAY_PRIMARY_MAX_CONNECTIONS": "50"}, 20, 0),  # the pool asks for less
+        ({"GATEWAY_POOL_SIZE": "10", "GATEWAY_POOL_MAX_OVERFLOW": "10",
+          "GATEWAY_PRIMARY_MAX_CONNECTIONS": "15"}, 10, 5),
+        ({"GATEWAY_POOL_SIZE": "10", "GATEWAY_POOL_MAX_OVERFLOW": "10"}, 10, 10),
         ({"GATEWAY_POOL_SIZE": "2", "GATEWAY_POOL_MAX_OVERFLOW": "5",
           "GATEWAY_PRIMARY_MAX_CONNECTIONS": "3"}, 2, 1),
     ],
