@@ -164,16 +164,7 @@ def test_an_address_in_use_stops_serve_with_the_reason(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in finished.stderr
 
 
-async def test_servers_of_the_loop_share_an_address_and_a_given_socket_is_kept():
-    loop = asyncio.get_running_loop()
-    if not isinstance(loop, worker_sockets.ReusePortLoop):
-        # The test's own loop is not ours: run the checks on one.
-        await asyncio.to_thread(_in_reuse_port_loop)
-    else:  # pragma: no cover
-        await _servers_share_an_address()
-
-
-def _in_reuse_port_loop() -> None:
+def test_servers_of_the_loop_share_an_address_and_a_given_socket_is_kept():
     loop = worker_sockets.new_event_loop()
     try:
         loop.run_until_complete(_servers_share_an_address())
