@@ -31,6 +31,7 @@ from backfill_gateway.web.execution.query_limits import QueryLimits
 from backfill_gateway.web.gc_tuning import tune_garbage_collector
 from backfill_gateway.web.graphiql import GraphiQL
 from backfill_gateway.web.graphql_endpoint import PREFLIGHT_HEADERS, GraphQLEndpoint
+from backfill_gateway.web.graphql_route import GRAPHQL_PATH, GraphQLRoute
 from backfill_gateway.web.health import healthz, readiness_endpoint
 from backfill_gateway.web.json_logging import configure_logging
 from backfill_gateway.web.live.hub import LiveHub
@@ -76,7 +77,7 @@ def schema_extensions(settings: Settings, prepared: PreparedQueries | None = Non
     return extensions
 
 
-def middleware(settings: Settings, engine) -> list[Middleware]:
+def middleware(settings: Settings, engine, graphql: GraphQLEndpoint) -> list[Middleware]:
     stack = [Middleware(ObservabilityMiddleware, engine=engine)]
     if settings.cors_origins:
         stack.append(
@@ -90,6 +91,8 @@ def middleware(settings: Settings, engine) -> list[Middleware]:
                 max_age=settings.cors_max_age_seconds,
             )
         )
+    # Innermost: GraphQL's GET and POST skip the router (its Route stays for the rest).
+    stack.append(Middleware(GraphQLRoute, handle=graphql.handle, path=GRAPHQL_PATH))
     return stack
 
 
@@ -181,8 +184,8 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", live),
+            Route(GRAPHQL_PATH, graphql.handle, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL_PATH, live),
             Route("/healthz", healthz, methods=["GET"]),
             Route(
                 "/readyz",
@@ -197,7 +200,7 @@ def create_app(
             *(graphiql.routes() if graphiql else []),
             *(dashboard.routes() if dashboard else []),
         ],
-        middleware=middleware(settings, engine),
+        middleware=middleware(settings, engine, graphql),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -34,6 +34,7 @@ from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.resolvers.auth import ADMIN
 from backfill_gateway.resolvers.context import Caller
 from backfill_gateway.resolvers.errors import Unauthenticated
+from backfill_gateway.web.route_path import route_path
 
 logger = logging.getLogger("gateway.airflow")
 
@@ -150,7 +151,7 @@ class AirflowLoginMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or _route_path(scope) in OPEN_PATHS:
+        if scope["type"] not in ("http", "websocket") or route_path(scope) in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         try:
@@ -164,12 +165,6 @@ class AirflowLoginMiddleware:
             return
         scope.setdefault("state", {})[USER_STATE_KEY] = user
         await self.app(scope, receive, send)
-
-
-def _route_path(scope: Scope) -> str:
-    # Starlette keeps the mount prefix in `path` and names it in `root_path`.
-    path, root_path = scope["path"], scope.get("root_path", "")
-    return path[len(root_path) :] if root_path and path.startswith(root_path) else path
 
 
 async def _unauthenticated(message: str, send: Send) -> None:
