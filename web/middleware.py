@@ -18,6 +18,7 @@ from backfill_gateway.web.execution.errors import INTERNAL_SERVER_ERROR, outcome
 from backfill_gateway.web.json_logging import write_json_line
 from backfill_gateway.web.metrics import observe_pool, observe_request
 from backfill_gateway.web.request_record import (
+    REQUEST_ID_HEADER,
     RequestRecord,
     begin_request,
     end_request,
@@ -30,6 +31,7 @@ error_logger = logging.getLogger("gateway.errors")
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 # Successful probes and scrapes are logged at DEBUG, so they do not drown the log at INFO.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+_REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode("latin-1")
 
 
 def _finish(record: RequestRecord) -> None:
@@ -64,6 +66,16 @@ def _finish(record: RequestRecord) -> None:
             access_logger.log(level, "%s", message, extra={"data": data})
 
 
+def _request_id_header(headers) -> str:
+    """The request's last `X-Request-ID` ("" without one): the one header read here, so
+    the others are not decoded."""
+    found = b""
+    for name, value in headers:
+        if name.lower() == _REQUEST_ID_HEADER:
+            found = value
+    return found.decode("latin-1")
+
+
 class ObservabilityMiddleware:
     """Pure ASGI middleware: request id, timing, access log, metrics, last-resort 500."""
 
@@ -75,8 +87,9 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        record = RequestRecord(request_id_from(headers), scope["method"], scope["path"])
+        record = RequestRecord(
+            request_id_from(_request_id_header(scope["headers"])), scope["method"], scope["path"]
+        )
         token = begin_request(record)
         request_id_header = (b"x-request-id", record.request_id.encode("ascii"))
 

@@ -59,8 +59,8 @@ def note_cost(cost: int) -> None:
         record.cost = cost
 
 
-def request_id_from(headers) -> str:
-    candidate = headers.get(REQUEST_ID_HEADER, "")
+def request_id_from(candidate: str) -> str:
+    """The caller's `X-Request-ID` when it is a sane one, else a new id."""
     return candidate if _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
 
 
