@@ -35,6 +35,7 @@ from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.auth import Authenticator, RequestAuthenticator
+from backfill_gateway.web.error_tracebacks import forget_tracebacks
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
     BAD_USER_INPUT,
@@ -214,9 +215,11 @@ class GraphQLEndpoint:
             return request_error(
                 exhausted.message, SERVICE_UNAVAILABLE, self._retry_after(), media_type=media_type
             )
-        return graphql_response(
+        response = graphql_response(
             request, execution.result, context.caller.name, self.settings, media_type
         )
+        forget_tracebacks(execution.result.errors)
+        return response
 
     async def _run(
         self, request: Request, params: GraphQLParams, context: RequestContext
