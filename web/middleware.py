@@ -24,6 +24,7 @@ from backfill_gateway.web.request_record import (
     end_request,
     request_id_from,
 )
+from backfill_gateway.web.route_path import route_path
 
 access_logger = logging.getLogger("gateway.access")
 error_logger = logging.getLogger("gateway.errors")
@@ -37,7 +38,7 @@ _REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode("latin-1")
 def _finish(record: RequestRecord) -> None:
     duration = time.perf_counter() - record.started
     status = record.status or 500
-    route = record.path if record.path in ROUTES else "other"
+    route = record.route if record.route in ROUTES else "other"
     outcome = record.outcome or outcome_of_status(status)
     observe_request(record, route, outcome, duration)
     data: dict[str, Any] = {
@@ -58,7 +59,7 @@ def _finish(record: RequestRecord) -> None:
         )
         if record.read_retries:
             data["read_retries"] = record.read_retries
-    quiet = record.path in QUIET_ROUTES and status < 400
+    quiet = record.route in QUIET_ROUTES and status < 400
     level = logging.DEBUG if quiet else logging.INFO
     if access_logger.isEnabledFor(level):
         message = f"{record.method} {record.path} {status}"
@@ -88,8 +89,9 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         record = RequestRecord(
-            request_id_from(_request_id_header(scope["headers"])), scope["method"], scope["path"]
-        )
+            request_id_from(_request_id_header(scope["headers"])), scope["method"], scope["path"],
+            route_path(scope),
+        )  # fmt: skip
         token = begin_request(record)
         request_id_header = (b"x-request-id", record.request_id.encode("ascii"))
 

@@ -25,6 +25,8 @@ class RequestRecord:
     request_id: str
     method: str
     path: str
+    # The path the app's routes see: `path` without a mount's prefix (web.route_path).
+    route: str | None = None
     started: float = field(default_factory=time.perf_counter)
     status: int | None = None
     operation: str | None = None
@@ -36,6 +38,10 @@ class RequestRecord:
     caller: str | None = None
     cost: int | None = None
     graphql: bool = False
+
+    def __post_init__(self) -> None:
+        if self.route is None:
+            self.route = self.path
 
 
 current_record: contextvars.ContextVar[RequestRecord | None] = contextvars.ContextVar(

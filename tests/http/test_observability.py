@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+import httpx
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from backfill_gateway.web import metrics
 from backfill_gateway.web.json_logging import JsonFormatter
@@ -118,6 +121,29 @@ async def test_metrics_count_requests_errors_statements_and_latency(make_gateway
     assert sample("gateway_request_sql_statements_sum") == before["sql_sum"] + len(response.statements)
     assert sample("gateway_request_duration_seconds_count",
                   {"route": "/graphql", "operation": "ObservedBackfills"}) == before["latency"] + 1
+
+
+async def test_under_a_mount_the_labels_name_the_route_and_the_log_the_whole_path(
+    make_gateway, caplog
+):
+    """Inside Airflow the gateway is mounted under a prefix: its metrics and quiet
+    routes go by the route (`/graphql`, `/healthz`), its log lines keep the path."""
+    gateway = make_gateway()
+    outer = Starlette(routes=[Mount("/backfills-ui", app=gateway.app)])
+    labels = {"route": "/graphql", "operation": "ObservedBackfills", "outcome": "ok"}
+    before = sample("gateway_requests_total", labels)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=outer), base_url="http://airflow.test"
+    ) as http:
+        with caplog.at_level(logging.INFO, logger="gateway.access"):
+            answered = await http.post(
+                "/backfills-ui/graphql", json={"query": NAMED}, headers={"accept": "application/json"}
+            )
+            probed = await http.get("/backfills-ui/healthz")
+    assert (answered.status_code, probed.status_code) == (200, 200)
+    assert sample("gateway_requests_total", labels) == before + 1
+    [line] = access_records(caplog)  # the probe is logged at DEBUG, as at the root
+    assert (line["path"], line["operation"]) == ("/backfills-ui/graphql", "ObservedBackfills")
 
 
 async def test_metrics_endpoint_speaks_prometheus_with_pool_usage(make_gateway):
