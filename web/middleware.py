@@ -18,7 +18,6 @@ from backfill_gateway.web.execution.errors import INTERNAL_SERVER_ERROR, outcome
 from backfill_gateway.web.json_logging import write_json_line
 from backfill_gateway.web.metrics import observe_pool, observe_request
 from backfill_gateway.web.request_record import (
-    REQUEST_ID_HEADER,
     RequestRecord,
     begin_request,
     end_request,
@@ -32,7 +31,6 @@ error_logger = logging.getLogger("gateway.errors")
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
 # Successful probes and scrapes are logged at DEBUG, so they do not drown the log at INFO.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
-_REQUEST_ID_HEADER = REQUEST_ID_HEADER.encode("latin-1")
 
 
 def _finish(record: RequestRecord) -> None:
@@ -67,16 +65,6 @@ def _finish(record: RequestRecord) -> None:
             access_logger.log(level, "%s", message, extra={"data": data})
 
 
-def _request_id_header(headers) -> str:
-    """The request's last `X-Request-ID` ("" without one): the one header read here, so
-    the others are not decoded."""
-    found = b""
-    for name, value in headers:
-        if name.lower() == _REQUEST_ID_HEADER:
-            found = value
-    return found.decode("latin-1")
-
-
 class ObservabilityMiddleware:
     """Pure ASGI middleware: request id, timing, access log, metrics, last-resort 500."""
 
@@ -89,9 +77,8 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         record = RequestRecord(
-            request_id_from(_request_id_header(scope["headers"])), scope["method"], scope["path"],
-            route_path(scope),
-        )  # fmt: skip
+            request_id_from(scope["headers"]), scope["method"], scope["path"], route_path(scope)
+        )
         token = begin_request(record)
         request_id_header = (b"x-request-id", record.request_id.encode("ascii"))
 

@@ -12,9 +12,11 @@ import contextvars
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_HEADER_BYTES = REQUEST_ID_HEADER.encode("latin-1")
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
@@ -65,8 +67,14 @@ def note_cost(cost: int) -> None:
         record.cost = cost
 
 
-def request_id_from(candidate: str) -> str:
-    """The caller's `X-Request-ID` when it is a sane one, else a new id."""
+def request_id_from(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The caller's `X-Request-ID` (the last one) when it is a sane one, else a new id.
+    `headers`: the ASGI scope's; only this one is decoded."""
+    found = b""
+    for name, value in headers:
+        if name.lower() == _REQUEST_ID_HEADER_BYTES:
+            found = value
+    candidate = found.decode("latin-1")
     return candidate if _VALID_REQUEST_ID.fullmatch(candidate) else uuid.uuid4().hex
 
 
