@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import FromClause
 
 from backfill_gateway.db import tables
+from backfill_gateway.db.engine import connected
 
 logger = logging.getLogger("gateway.airflow")
 
@@ -174,7 +175,7 @@ async def _reflect(engine: AsyncEngine) -> tuple[dict[str, frozenset[str]], list
             for table in sorted(present)
         }
 
-    async with engine.connect() as connection:
+    async with connected(engine) as connection:
         columns = await connection.run_sync(reflect)
         revisions: list[str] = []
         if "alembic_version" in columns:

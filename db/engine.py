@@ -5,8 +5,10 @@ checkout listener here), so a database that comes back is used again without a r
 One exception saves a round trip per request: a caller that runs a statement again on a
 fresh connection when its connection turns out lost (`ReadSession`, inside
 `ping_only_idle_connections()`) gets a connection used within the last
-`RECENTLY_USED_SECONDS` without a ping. Every engine reports its statements to the
-statement recorder (db/statements.py).
+`RECENTLY_USED_SECONDS` without a ping; on the same terms, its connection may stay checked
+out for the next read session (db/kept_connections.py), so every other caller connects
+through `checkout` / `connected`, which first gives kept connections back to the pool.
+Every engine reports its statements to the statement recorder (db/statements.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 from sqlalchemy.util.concurrency import await_
 
+from backfill_gateway.db.kept_connections import keep, kept_count
+from backfill_gateway.db.kept_connections import take as take_kept
+from backfill_gateway.db.kept_connections import take_all as take_all_kept
 from backfill_gateway.db.statements import record_statements_of
 
 # The PostgreSQL application_name of the gateway's connections.
@@ -225,8 +230,17 @@ async def checkout_pooled(engine: AsyncEngine) -> PoolProxiedConnection:
     listeners, bounded, counted) but without the Connection and AsyncConnection around it:
     making and closing those cost a small request ~4% of its CPU (bench/fixed_cost.py).
     Wrap it with `wrap_pooled` to run a statement through SQLAlchemy; else return it with
-    `release_pooled`. Driver errors are wrapped as `engine.connect()` wraps them."""
-    return await _bounded(engine, partial(greenlet_spawn, _raw_connection, engine.sync_engine))
+    `release_pooled`. Driver errors are wrapped as `engine.connect()` wraps them.
+
+    Inside `ping_only_idle_connections()`, a connection kept by `release_pooled(keep_for=engine)`
+    less than RECENTLY_USED_SECONDS ago comes first, without the pool (kept_connections.py)."""
+    sync_engine = engine.sync_engine
+    if _skip_recent_ping.get():
+        pooled, stale = take_kept(sync_engine, RECENTLY_USED_SECONDS)
+        await _give_back(stale)
+        if pooled is not None:
+            return pooled
+    return await _bounded(engine, partial(greenlet_spawn, _raw_connection, sync_engine))
 
 
 def _raw_connection(sync_engine: Engine) -> PoolProxiedConnection:
@@ -245,11 +259,26 @@ def wrap_pooled(engine: AsyncEngine, pooled: PoolProxiedConnection) -> AsyncConn
 
 
 async def release_pooled(
-    pooled: PoolProxiedConnection, invalidate: bool = False, *, in_transaction: bool = True
+    pooled: PoolProxiedConnection,
+    invalidate: bool = False,
+    *,
+    in_transaction: bool = True,
+    keep_for: AsyncEngine | None = None,
 ) -> None:
     """Return a connection of `checkout_pooled` to its pool; `invalidate`: drop it (the
     pool opens a new one in its place). `in_transaction=False` (an autocommit connection
-    with no transaction) lets it go back without a greenlet when the pool has room for it."""
+    with no transaction) lets it go back without a greenlet when the pool has room for it.
+    `keep_for` (its engine; the caller retries a statement whose connection was lost):
+    such a connection stays checked out for `engine`'s next `checkout_pooled` when nobody
+    waits for the pool (kept_connections.py)."""
+    if (
+        keep_for is not None
+        and not invalidate
+        and not in_transaction
+        and not _waiting.get(keep_for.sync_engine)
+        and keep(keep_for.sync_engine, pooled)
+    ):
+        return
     if not invalidate and not in_transaction and _has_room(pooled):
         # Nothing on the way back awaits then: the reset on return is a rollback that is
         # a no-op without a transaction, and the pool keeps the connection (a full pool
@@ -268,6 +297,8 @@ async def _bounded(engine: AsyncEngine, acquire):
     sync_engine = engine.sync_engine
     _waiting[sync_engine] = _waiting.get(sync_engine, 0) + 1
     try:
+        # Kept connections are idle: whoever comes to the pool must find them there.
+        await _give_back(take_all_kept(sync_engine))
         async with asyncio.timeout(acquire_timeout(sync_engine)):
             return await acquire()
     finally:
@@ -284,6 +315,24 @@ async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await connection.close()
 
 
+async def _give_back(kept: list[tuple[PoolProxiedConnection, float]]) -> None:
+    for pooled, kept_at in kept:
+        info = pooled.info
+        await release_pooled(pooled, in_transaction=False)
+        # Last used when it was kept, not now: the ping on checkout goes by that.
+        info[_CHECKED_IN_AT] = kept_at
+
+
+def connections_in_use(engine: AsyncEngine) -> int:
+    """Connections of `engine`'s pool checked out and not kept (kept_connections.py)."""
+    return engine.pool.checkedout() - kept_count(engine.sync_engine)
+
+
+def idle_connections(engine: AsyncEngine) -> int:
+    """Connections of `engine`'s pool nobody uses: checked in, or kept."""
+    return engine.pool.checkedin() + kept_count(engine.sync_engine)
+
+
 def waiting_for_connection(engine: AsyncEngine) -> int:
     """How many callers are waiting for a connection of `engine` now."""
     return _waiting.get(engine.sync_engine, 0)
@@ -296,5 +345,5 @@ def defaults_to_autocommit(sync_engine) -> bool:
 
 async def ping(engine: AsyncEngine) -> None:
     """One round trip to the database (readiness); raises when it cannot be made."""
-    async with engine.connect() as connection:
+    async with connected(engine) as connection:
         await connection.execute(text("SELECT 1"))

@@ -221,7 +221,7 @@ async def audit_rows_committed(engine: AsyncEngine, rows: Sequence[dict]) -> boo
         log.c.owner == first["owner"],
         log.c.extra.in_([row["extra"] for row in rows]),
     )
-    async with engine.connect() as connection:
+    async with connected(engine) as connection:
         found = (await connection.execute(statement)).scalar_one()
     return found == len(rows)
 

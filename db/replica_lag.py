@@ -18,6 +18,7 @@ import math
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backfill_gateway.db.engine import connected
 from backfill_gateway.db.errors import is_unavailable
 
 _PG_PRIMARY_POSITION = text("SELECT pg_current_wal_lsn()::text AS position")
@@ -43,7 +44,7 @@ async def primary_wal_position(primary: AsyncEngine) -> int | None:
     if primary.dialect.name != "postgresql":
         return None
     try:
-        async with primary.connect() as connection:
+        async with connected(primary) as connection:
             position = (await connection.execute(_PG_PRIMARY_POSITION)).scalar_one()
     except Exception as error:
         if is_unavailable(error):
@@ -57,7 +58,7 @@ async def primary_wal_position(primary: AsyncEngine) -> int | None:
 
 async def replica_lag_seconds(replica: AsyncEngine, primary_position: int | None) -> float:
     """Seconds the replica is behind (0: current, inf: unknown); raises when it does not answer."""
-    async with replica.connect() as connection:
+    async with connected(replica) as connection:
         if replica.dialect.name == "postgresql":
             row = (await connection.execute(_PG_REPLICA_STATE)).one()
             return _postgresql_lag(row, primary_position)

@@ -196,8 +196,11 @@ class ReadSession:
             await _return_to_pool(connection.close, connection.invalidate)
         elif pooled is not None:
             in_transaction = direct is None or not direct.usable()
+            # Kept for the next read session when clean: it retries a lost connection too.
             await _return_to_pool(
-                partial(release_pooled, pooled, in_transaction=in_transaction),
+                partial(
+                    release_pooled, pooled, in_transaction=in_transaction, keep_for=self.engine
+                ),
                 partial(release_pooled, pooled, invalidate=True),
             )
 

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backfill_gateway.db import airflow_auth
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.dags import possible_dag_ids
+from backfill_gateway.db.engine import connected
 from backfill_gateway.db.errors import is_unavailable, unavailable_error
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.auth import ADMIN, READER
@@ -117,7 +118,7 @@ class AirflowCallers:
             return True
         if self._table_checked_at is None or now - self._table_checked_at > TABLE_RECHECK_SECONDS:
             try:
-                async with self._engine.connect() as connection:
+                async with connected(self._engine) as connection:
                     self._has_revocation_table = await connection.run_sync(
                         airflow_auth.has_revoked_token_table
                     )

@@ -24,7 +24,11 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backfill_gateway.db.engine import waiting_for_connection
+from backfill_gateway.db.engine import (
+    connections_in_use,
+    idle_connections,
+    waiting_for_connection,
+)
 from backfill_gateway.web.request_record import RequestRecord
 
 _OPERATION_LABEL = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
@@ -136,7 +140,7 @@ def observe_pool(engine) -> None:
     waiting = waiting_for_connection(engine)
     pool = engine.pool
     try:
-        checked_out, idle = pool.checkedout(), pool.checkedin()
+        checked_out, idle = connections_in_use(engine), idle_connections(engine)
         capacity = pool.size() + max(0, getattr(pool, "_max_overflow", 0))
     except (AttributeError, NotImplementedError):  # pools without counters (NullPool, ...)
         _set_changed(0, waiting)

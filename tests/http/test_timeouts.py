@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from backfill_gateway.db.engine import connections_in_use
 from tests.http.conftest import GRAPHQL_RESPONSE, codes, post
 
 pytestmark = pytest.mark.parametrize("http_database", ["postgresql", "mysql"], indirect=True)
@@ -73,7 +74,7 @@ async def test_request_timeout_under_and_over(make_gateway, http_database):
     after = await post(client, QUERY)
     assert "errors" not in after.json()
     for _ in range(50):
-        if client.app.state.engine.pool.checkedout() == 0:
+        if connections_in_use(client.app.state.engine) == 0:
             break
         await asyncio.sleep(0.1)
-    assert client.app.state.engine.pool.checkedout() == 0
+    assert connections_in_use(client.app.state.engine) == 0
