@@ -318,7 +318,14 @@ async def connected(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 async def _give_back(kept: list[tuple[PoolProxiedConnection, float]]) -> None:
     for pooled, kept_at in kept:
         info = pooled.info
-        await release_pooled(pooled, in_transaction=False)
+        try:
+            await release_pooled(pooled, in_transaction=False)
+        except Exception:  # noqa: BLE001 - a broken connection is dropped, not given back
+            try:
+                await release_pooled(pooled, invalidate=True)
+            except Exception:  # noqa: BLE001, S110
+                pass
+            continue
         # Last used when it was kept, not now: the ping on checkout goes by that.
         info[_CHECKED_IN_AT] = kept_at
 

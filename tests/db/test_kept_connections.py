@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select, text
 
 from backfill_gateway.db import engine as engine_module
 from backfill_gateway.db.engine import checkout, connected, ping
-from backfill_gateway.db.kept_connections import kept_count
+from backfill_gateway.db.kept_connections import keep, kept_count, take_all
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.web.metrics import observe_pool
 from tests.support.airflow_versions import LATEST
@@ -214,4 +214,32 @@ async def test_other_databases_return_the_connection_to_the_pool(empty_database,
     await session.all(text("SELECT 1"))
     await session.close()
     assert kept_count(engine.sync_engine) == 0
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+@ON_POSTGRESQL
+async def test_a_kept_connection_that_cannot_go_back_is_dropped_and_the_caller_served(
+    empty_database, make_engine, monkeypatch
+):
+    from sqlalchemy.pool.base import _ConnectionFairy
+
+    engine = make_engine(empty_database.url)
+    await read_pid(engine)
+    [(kept, _)] = take_all(engine.sync_engine)
+    keep(engine.sync_engine, kept)  # back where it was
+    real_close = _ConnectionFairy.close
+
+    def failing_close(fairy):
+        if fairy is kept:
+            raise RuntimeError("the connection broke on its way back")
+        return real_close(fairy)
+
+    monkeypatch.setattr(_ConnectionFairy, "close", failing_close)
+    connection = await checkout(engine)  # gives the kept one back first
+    try:
+        assert (await connection.execute(text("SELECT 1"))).scalar_one() == 1
+    finally:
+        await connection.close()
+    assert kept_count(engine.sync_engine) == 0
+    assert not kept.is_valid  # dropped
     assert engine.sync_engine.pool.checkedout() == 0
