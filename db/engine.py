@@ -30,9 +30,7 @@ from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util import greenlet_spawn
 from sqlalchemy.util.concurrency import await_
 
-from backfill_gateway.db.kept_connections import keep, kept_count
-from backfill_gateway.db.kept_connections import take as take_kept
-from backfill_gateway.db.kept_connections import take_all as take_all_kept
+from backfill_gateway.db import kept_connections
 from backfill_gateway.db.statements import record_statements_of
 
 # The PostgreSQL application_name of the gateway's connections.
@@ -236,8 +234,9 @@ async def checkout_pooled(engine: AsyncEngine) -> PoolProxiedConnection:
     less than RECENTLY_USED_SECONDS ago comes first, without the pool (kept_connections.py)."""
     sync_engine = engine.sync_engine
     if _skip_recent_ping.get():
-        pooled, stale = take_kept(sync_engine, RECENTLY_USED_SECONDS)
-        await _give_back(stale)
+        pooled, stale = kept_connections.take(sync_engine, RECENTLY_USED_SECONDS)
+        if stale:
+            await _give_back(stale)
         if pooled is not None:
             return pooled
     return await _bounded(engine, partial(greenlet_spawn, _raw_connection, sync_engine))
@@ -276,7 +275,7 @@ async def release_pooled(
         and not invalidate
         and not in_transaction
         and not _waiting.get(keep_for.sync_engine)
-        and keep(keep_for.sync_engine, pooled)
+        and kept_connections.keep(keep_for.sync_engine, pooled)
     ):
         return
     if not invalidate and not in_transaction and _has_room(pooled):
@@ -298,7 +297,9 @@ async def _bounded(engine: AsyncEngine, acquire):
     _waiting[sync_engine] = _waiting.get(sync_engine, 0) + 1
     try:
         # Kept connections are idle: whoever comes to the pool must find them there.
-        await _give_back(take_all_kept(sync_engine))
+        kept = kept_connections.take_all(sync_engine)
+        if kept:
+            await _give_back(kept)
         async with asyncio.timeout(acquire_timeout(sync_engine)):
             return await acquire()
     finally:
@@ -332,12 +333,12 @@ async def _give_back(kept: list[tuple[PoolProxiedConnection, float]]) -> None:
 
 def connections_in_use(engine: AsyncEngine) -> int:
     """Connections of `engine`'s pool checked out and not kept (kept_connections.py)."""
-    return engine.pool.checkedout() - kept_count(engine.sync_engine)
+    return engine.pool.checkedout() - kept_connections.kept_count(engine.sync_engine)
 
 
 def idle_connections(engine: AsyncEngine) -> int:
     """Connections of `engine`'s pool nobody uses: checked in, or kept."""
-    return engine.pool.checkedin() + kept_count(engine.sync_engine)
+    return engine.pool.checkedin() + kept_connections.kept_count(engine.sync_engine)
 
 
 def waiting_for_connection(engine: AsyncEngine) -> int:
