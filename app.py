@@ -7,6 +7,7 @@ their own with `create_app(settings, clock=...)`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -43,11 +44,15 @@ from backfill_gateway.web.metrics import (
     observe_poll,
     observe_pool,
     observe_replicas,
+    publish_every,
+    publish_pending,
 )
 from backfill_gateway.web.middleware import ObservabilityMiddleware
 from backfill_gateway.web.request_record import REQUEST_ID_HEADER, note_cost, note_operation
 
 logger = logging.getLogger("gateway.app")
+# How often each worker samples its pool gauges and publishes its requests' metrics.
+METRICS_TICK_SECONDS = 1.0
 
 
 def utc_now() -> datetime:
@@ -77,8 +82,8 @@ def schema_extensions(settings: Settings, prepared: PreparedQueries | None = Non
     return extensions
 
 
-def middleware(settings: Settings, engine, graphql: GraphQLEndpoint) -> list[Middleware]:
-    stack = [Middleware(ObservabilityMiddleware, engine=engine)]
+def middleware(settings: Settings, graphql: GraphQLEndpoint) -> list[Middleware]:
+    stack = [Middleware(ObservabilityMiddleware)]
     if settings.cors_origins:
         stack.append(
             Middleware(
@@ -176,10 +181,13 @@ def create_app(
         if tune_gc:
             tune_garbage_collector()
         observe_pool(engine)  # every live worker reports its share of the budget from the start
+        publisher = asyncio.create_task(publish_every(engine, METRICS_TICK_SECONDS))
         yield
+        publisher.cancel()
         await hub.close()
         await reads.stop()
         await engine.dispose()
+        publish_pending()  # what this worker's last requests left, before it goes
         mark_worker_exit()
 
     app = Starlette(
@@ -200,7 +208,7 @@ def create_app(
             *(graphiql.routes() if graphiql else []),
             *(dashboard.routes() if dashboard else []),
         ],
-        middleware=middleware(settings, engine, graphql),
+        middleware=middleware(settings, graphql),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -16,7 +16,7 @@ import orjson
 
 from backfill_gateway.web.execution.errors import INTERNAL_SERVER_ERROR, outcome_of_status
 from backfill_gateway.web.json_logging import write_json_line
-from backfill_gateway.web.metrics import observe_pool, observe_request
+from backfill_gateway.web.metrics import observe_request
 from backfill_gateway.web.request_record import (
     RequestRecord,
     begin_request,
@@ -68,9 +68,8 @@ def _finish(record: RequestRecord) -> None:
 class ObservabilityMiddleware:
     """Pure ASGI middleware: request id, timing, access log, metrics, last-resort 500."""
 
-    def __init__(self, app, engine=None) -> None:
+    def __init__(self, app) -> None:
         self.app = app
-        self.engine = engine
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -109,8 +108,6 @@ class ObservabilityMiddleware:
                 await send({"type": "http.response.body", "body": body})
         finally:
             try:
-                if self.engine is not None:
-                    observe_pool(self.engine)
                 _finish(record)
             finally:
                 end_request(token)

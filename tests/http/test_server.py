@@ -20,6 +20,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from backfill_gateway.app import METRICS_TICK_SECONDS
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REQUESTS = 40
 
@@ -97,7 +99,16 @@ def test_two_workers_serve_log_and_count_together(server):
         assert response.status_code == 200
         assert response.headers["x-request-id"] == request_id
         assert len(response.json()["data"]["backfills"]["nodes"]) == 2
-    # Whichever worker answers the scrape, it reports every worker's requests.
+    # Whichever worker answers the scrape, it reports every worker's requests: each worker
+    # publishes its requests' metrics every second (web.metrics.publish_every), after which
+    # every scrape has them all.
+    deadline = time.monotonic() + 10 * METRICS_TICK_SECONDS
+    while True:
+        with httpx.Client(base_url=base_url, timeout=10) as client:
+            if graphql_total(client.get("/metrics").text) == REQUESTS:
+                break
+        assert time.monotonic() < deadline, "a worker's requests were never published"
+        time.sleep(0.1)
     for _ in range(6):
         with httpx.Client(base_url=base_url, timeout=10) as client:
             assert graphql_total(client.get("/metrics").text) == REQUESTS

@@ -1,11 +1,20 @@
-"""web/metrics.py: the pool gauges and request metrics as each request leaves them."""
+"""web/metrics.py: the pool gauges, and request metrics tallied and published."""
 
 from __future__ import annotations
 
-from prometheus_client import REGISTRY
+import asyncio
+
+from prometheus_client import REGISTRY, CollectorRegistry, Histogram
 
 from backfill_gateway.db.engine import checkout_pooled, create_engine, release_pooled
-from backfill_gateway.web.metrics import observe_pool, observe_request
+from backfill_gateway.web.metrics import (
+    POOL_CAPACITY,
+    REQUESTS,
+    PendingHistogram,
+    observe_pool,
+    observe_request,
+    publish_every,
+)
 from backfill_gateway.web.request_record import RequestRecord
 
 
@@ -59,3 +68,47 @@ def test_each_request_counts_once_under_its_labels():
     assert count("ok") - before_ok == 3
     assert count("client_error") - before_error == 1
     assert observations() - before_seen == 4
+
+
+def test_tallied_observations_publish_as_observing_each_would():
+    registry = CollectorRegistry()
+    buckets = (0.005, 0.01, 0.5, 2)
+    tallied = Histogram("tallied", "t", buckets=buckets, registry=registry)
+    observed = Histogram("observed", "o", buckets=buckets, registry=registry)
+    pending = PendingHistogram(tallied)
+    # On a bound (counted in that bucket), between bounds, beyond the last finite one.
+    values = [0.005, 0.0049, 0.01, 0.0100001, 0.3, 0.5, 2, 2.5, 100, 0, 0.005]
+    for value in values:
+        pending.observe(value)
+        observed.observe(value)
+    assert registry.get_sample_value("tallied_count") == 0  # nothing published yet
+    pending.publish()
+    pending.publish()  # published once: the tally starts again from nothing
+
+    def samples(name: str) -> list:
+        return [
+            (sample.name.removeprefix(name), sample.labels, sample.value)
+            for family in registry.collect() if family.name == name
+            for sample in family.samples if not sample.name.endswith("_created")
+        ]  # fmt: skip
+
+    assert samples("tallied") == samples("observed")
+    assert registry.get_sample_value("tallied_sum") == sum(values)
+
+
+async def test_each_worker_publishes_and_samples_its_pool_every_tick(tmp_path):
+    # Read without the registry, whose reads publish first: only the tick publishes here.
+    requests = REQUESTS.labels("/graphql", "TickedLabels", "ok")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite'}", pool_size=2, max_overflow=5)
+    ticking = asyncio.create_task(publish_every(engine, 0.05))
+    try:
+        before = requests._value.get()
+        observe_request(RequestRecord("id", "POST", "/graphql", operation="TickedLabels", graphql=True),
+                        "/graphql", "ok", 0.002)  # fmt: skip
+        assert requests._value.get() == before
+        await asyncio.sleep(0.3)
+        assert requests._value.get() == before + 1
+        assert POOL_CAPACITY._value.get() == 7
+    finally:
+        ticking.cancel()
+        await engine.dispose()
