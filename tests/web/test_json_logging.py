@@ -4,8 +4,13 @@ configuration is process-wide)."""
 from __future__ import annotations
 
 import json
+import math
+import random
 import subprocess
 import sys
+from datetime import UTC, datetime
+
+from backfill_gateway.web.json_logging import utc_time
 
 SCRIPT = """
 import logging, os
@@ -100,3 +105,18 @@ def test_the_direct_json_line_is_the_logging_line_and_only_under_one_json_stream
     assert list(direct.items()) == list(logged.items())  # same keys, order and values
     assert direct["request_id"] == "rid-1" and direct["operation"] == 'Q\u2028"'
     assert others == {"refused": [False, False, False, False], "written": ""}
+
+
+def test_line_times_are_datetimes_isoformat_in_milliseconds():
+    generator = random.Random(14)
+    seconds = [math.floor(generator.uniform(1.6e9, 1.9e9)) for _ in range(2000)]
+    # Fractions that round to the next millisecond or second only when rounded as
+    # datetime rounds (to microseconds, half to even), and a run within one second.
+    fractions = (0.0, 0.0004999, 0.0005, 0.5, 0.999, 0.9995, 0.9999994999, 0.9999995, 0.9999996)
+    moments = [second + fraction for second in seconds for fraction in fractions]
+    moments += [generator.uniform(1.6e9, 1.9e9) for _ in range(20000)]
+    moments += [seconds[0] + n / 1000 for n in range(1000)]
+    for moment in moments:
+        assert utc_time(moment) == datetime.fromtimestamp(moment, UTC).isoformat(
+            timespec="milliseconds"
+        ), moment
