@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import httpx
 import pytest
@@ -27,10 +28,13 @@ async def test_request_id_is_honoured_or_made(make_gateway):
     client = make_gateway()
     given = await post(client, "{ __typename }", headers={"x-request-id": "frontend-42.a:b"})
     assert given.headers["x-request-id"] == "frontend-42.a:b"
+    made_ids = set()
     for bad in ("has spaces", "x" * 200, "quote\"s"):
         made = await post(client, "{ __typename }", headers={"x-request-id": bad})
         assert made.headers["x-request-id"] != bad
-        assert len(made.headers["x-request-id"]) == 32
+        assert re.fullmatch("[0-9a-f]{32}", made.headers["x-request-id"])
+        made_ids.add(made.headers["x-request-id"])
+    assert len(made_ids) == 3  # a new one each time
     assert "x-request-id" in (await client.http.get("/healthz")).headers
 
 
