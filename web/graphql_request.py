@@ -166,20 +166,21 @@ async def read_params(request: Request, limit: int) -> dict:
         return params
     return _json_object(body, "The request body")
 
+def _too_large(limit: int) -> RequestError:
+    return RequestError(f"The request body is larger than {limit} bytes.", BODY_TOO_LARGE)
+
+
 async def _body(request: Request, limit: int) -> bytes:
-    too_large = RequestError(
-        f"The request body is larger than {limit} bytes.", BODY_TOO_LARGE
-    )
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise RequestError("Invalid Content-Length.", BAD_REQUEST)
         if int(declared) > limit:
-            raise too_large
+            raise _too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise too_large
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
