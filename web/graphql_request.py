@@ -166,6 +166,7 @@ async def read_params(request: Request, limit: int) -> dict:
         return params
     return _json_object(body, "The request body")
 
+
 def _too_large(limit: int) -> RequestError:
     return RequestError(f"The request body is larger than {limit} bytes.", BODY_TOO_LARGE)
 

@@ -259,10 +259,9 @@ def _request_tally(route: str, operation: str, outcome: str) -> tuple:
         duration = _duration_tallies[(route, operation)] = _tally(
             PendingHistogram(DURATION.labels(route, operation))
         )
-    tallies = _request_tallies[(route, operation, outcome)] = (
-        _tally(PendingCount(REQUESTS.labels(route, operation, outcome))), duration
-    )
-    return tallies
+    count = _tally(PendingCount(REQUESTS.labels(route, operation, outcome)))
+    _request_tallies[(route, operation, outcome)] = (count, duration)
+    return count, duration
 
 
 def observe_request(record: RequestRecord, route: str, outcome: str, duration: float) -> None:
