@@ -117,17 +117,18 @@ def slot_pages(
     airflow: AirflowSchema,
     scope: DagScope | None = None,
     with_backfills: bool = False,
+    with_status: bool = True,
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL), with a cursor or
     `with_backfills`, the rows hang off one `parent_id` row per backfill with its
     boundary flags. `with_backfills`: the first row of each backfill's page also carries
     the backfill's columns and status probes (as `backfills_by_id` reads them, prefixed
-    PARENT_PREFIX; NULL on its other rows), so a backfill and its page cost one statement."""
+    PARENT_PREFIX; NULL on its other rows), so a backfill and its page cost one statement;
+    without `with_status` the probes are NULL (as a listing without status reads them)."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    statement = build(
-        spec, seek_shape(seek), run_attributes, airflow, shape_of(scope), with_backfills
-    )
+    backfills_of = (airflow, with_status) if with_backfills else None
+    statement = build(spec, seek_shape(seek), run_attributes, airflow, shape_of(scope), backfills_of)
     parameters = {
         "backfill_ids": list(backfill_ids), **seek_parameters(seek), **scope_parameters(scope),
     }
@@ -137,17 +138,21 @@ def slot_pages(
     )
 
 
+# With a page, the backfill's own columns: (its schema, whether the status probes are read).
+BackfillsOf = tuple[AirflowSchema, bool]
+
+
 def _parents(
-    spec: SlotFilter, seek: Seek, scope: ScopeShape | None, backfills_of: AirflowSchema | None
+    spec: SlotFilter, seek: Seek, scope: ScopeShape | None, backfills_of: BackfillsOf | None
 ):
     """One row per backfill, with EXISTS flags for slots beyond the cursors (false without);
-    with `backfills_of` (the schema), also every backfill column and the status probes."""
+    with `backfills_of`, also every backfill column and the status probes (or NULLs)."""
     if backfills_of is None:
         columns = [backfill.c.id.label(PARENT_PREFIX + "id")]
     else:
         columns = [
             column.label(PARENT_PREFIX + column.name)
-            for column in columns_with_status(backfills_of)
+            for column in columns_with_status(*backfills_of)
         ]
     return (
         select(*columns, *boundary_flags(seek, lambda condition: _beyond(spec, condition)))
@@ -163,7 +168,7 @@ def _slot_pages_lateral(
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
-    with_backfills: bool = False,
+    backfills_of: BackfillsOf | None = None,
 ) -> Select:
     """PostgreSQL: each backfill's page is a LATERAL `ORDER BY … LIMIT`, then each of
     its slots looks its dag run up by primary key.
@@ -177,7 +182,7 @@ def _slot_pages_lateral(
     ordered = _order_columns(slot)
     seek = parameterized_seek(shape, ordered)
     # Only backfills in scope get a page.
-    parents = _parents(spec, seek, scope, airflow if with_backfills else None)
+    parents = _parents(spec, seek, scope, backfills_of)
     page = (
         select(*columns_or_null(slot, airflow, SLOT_COLUMNS))
         .select_from(_slot_source(slot, filter_run, spec))
@@ -211,7 +216,7 @@ def _slot_pages(
     run_attributes: Collection[str] | None,
     airflow: AirflowSchema,
     scope: ScopeShape | None = None,
-    with_backfills: bool = False,
+    backfills_of: BackfillsOf | None = None,
 ) -> Select:
     """A page of slots for each backfill, each slot LEFT JOINed to its dag run.
 
@@ -247,7 +252,7 @@ def _slot_pages(
     run = dag_run
     page_columns = [page.c[name] for name in SLOT_COLUMNS]
     run_selected = labeled_dag_run_columns(airflow, run, RUN_PREFIX, run_attributes)
-    if seek.after is None and seek.before is None and not with_backfills:
+    if seek.after is None and seek.before is None and backfills_of is None:
         return (
             select(*page_columns, *run_selected)
             .select_from(page.outerjoin(run, run.c.id == page.c.dag_run_id))
@@ -256,7 +261,7 @@ def _slot_pages(
         )
 
     # Only backfills in scope get a page.
-    parents = _parents(spec, seek, scope, airflow if with_backfills else None)
+    parents = _parents(spec, seek, scope, backfills_of)
     return (
         select(
             *_parent_columns(parents, or_(page.c.position.is_(None), page.c.position == 1)),

@@ -137,10 +137,14 @@ async def count_backfills(context: RequestContext, spec: backfill_sql.BackfillFi
 
 
 async def get_backfill(
-    context: RequestContext, global_id: str, dag_runs: SlotPageRequest | None = None
+    context: RequestContext,
+    global_id: str,
+    dag_runs: SlotPageRequest | None = None,
+    with_status: bool = True,
 ) -> BackfillRecord | None:
     """A backfill by global id; with `dag_runs` (the page its `dagRuns` field will ask
-    for), the backfill and that page are read in one statement."""
+    for), the backfill and that page are read in one statement, its status probes only
+    `with_status` (a record without status is shared as a listing's is)."""
     backfill_id = decode_global_id_of(global_id, BACKFILL)
     if dag_runs is not None:
         try:
@@ -148,5 +152,5 @@ async def get_backfill(
         except BadUserInput:
             pass  # the `dagRuns` field reports it, at its own path
         else:
-            return await context.loaders.backfill_with_slot_page(backfill_id, args)
+            return await context.loaders.backfill_with_slot_page(backfill_id, args, with_status)
     return await context.loaders.backfill_by_id.load(backfill_id)

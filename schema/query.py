@@ -38,9 +38,13 @@ class Query:
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The backfill's global ID.")],
     ) -> Backfill | None:
-        # With its `dagRuns` page when the query asks for one: one statement for both.
+        # With its `dagRuns` page when the query asks for one: one statement for both,
+        # the status probes in it only when the request selects a status (as a listing).
         return await backfill_resolvers.get_backfill(
-            info.context, id, dag_runs=requested_dag_runs_page(info)
+            info.context,
+            id,
+            dag_runs=requested_dag_runs_page(info),
+            with_status=document_selects(info, "status"),
         )
 
     @strawberry.field(

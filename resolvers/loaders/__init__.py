@@ -92,7 +92,9 @@ class Loaders:
         self._airflow = airflow
         self._scope = scope
         self._slot_pages: dict[SlotPageArgs, SlotPagesByBackfill] = {}
-        self._backfills_with_slot_pages: dict[SlotPageArgs, BackfillWithSlotPageById] = {}
+        self._backfills_with_slot_pages: dict[
+            tuple[SlotPageArgs, bool], BackfillWithSlotPageById
+        ] = {}
         self._slot_counts: dict[SlotFilter, SlotCountByBackfill] = {}
         self._memoized: dict[Hashable, asyncio.Future] = {}
 
@@ -140,21 +142,26 @@ class Loaders:
             )
         return loader
 
-    def backfill_with_slot_page_by_id(self, args: SlotPageArgs) -> BackfillWithSlotPageById:
+    def backfill_with_slot_page_by_id(
+        self, args: SlotPageArgs, with_status: bool = True
+    ) -> BackfillWithSlotPageById:
         """The loader for one set of page arguments (one statement per distinct value)."""
-        loader = self._backfills_with_slot_pages.get(args)
+        key = (args, with_status)
+        loader = self._backfills_with_slot_pages.get(key)
         if loader is None:
-            loader = self._backfills_with_slot_pages[args] = BackfillWithSlotPageById(
-                self._session, args, self._orphan_cutoff, self._airflow, self._scope
+            loader = self._backfills_with_slot_pages[key] = BackfillWithSlotPageById(
+                self._session, args, self._orphan_cutoff, self._airflow, self._scope, with_status
             )
         return loader
 
     async def backfill_with_slot_page(
-        self, backfill_id: int, args: SlotPageArgs
+        self, backfill_id: int, args: SlotPageArgs, with_status: bool = True
     ) -> BackfillRecord | None:
         """A backfill by id, its page of slots for `args` read in the same statement: the
-        page is primed, so `slot_pages_by_backfill(args)` answers it without another."""
-        record, page = await self.backfill_with_slot_page_by_id(args).load(backfill_id)
+        page is primed, so `slot_pages_by_backfill(args)` answers it without another.
+        Without `with_status` the record's status is None (see `prime_backfills`)."""
+        loader = self.backfill_with_slot_page_by_id(args, with_status)
+        record, page = await loader.load(backfill_id)
         if record is not None:
             self.prime_backfills((record,))
             self.slot_pages_by_backfill(args).prime(backfill_id, page)
@@ -200,7 +207,9 @@ class Loaders:
         return rows
 
     def prime_backfills(self, records: Iterable[BackfillRecord]) -> None:
-        """Backfills read by a listing need no second lookup by id."""
+        """Backfills read by a listing (or with a slot page) need no second lookup by id.
+        Records read without status (None) come only from requests that select no status
+        anywhere (`document_selects`), so no field of theirs reads one."""
         loader = self.backfill_by_id
         values = {record.backfill_id: record for record in records}
         batch = loader.batch

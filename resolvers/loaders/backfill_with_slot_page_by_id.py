@@ -29,10 +29,11 @@ async def _load_backfills_with_slot_pages(
     orphan_cutoff: datetime,
     airflow: AirflowSchema,
     scope: DagScope | None,
+    with_status: bool,
     backfill_ids: Sequence[int],
 ) -> list[BackfillWithSlotPage]:
     rows, pages = await read_slot_pages(
-        session, args, airflow, scope, backfill_ids, with_backfills=True
+        session, args, airflow, scope, backfill_ids, with_backfills=True, with_status=with_status
     )
     backfills = BackfillRecord.by_parent_id(rows, orphan_cutoff, slot_sql.PARENT_PREFIX)
     pairs = zip(backfill_ids, pages, strict=True)
@@ -41,7 +42,8 @@ async def _load_backfills_with_slot_pages(
 
 class BackfillWithSlotPageById(DataLoader[int, BackfillWithSlotPage]):
     """A backfill by id with one page of its slots, read as `BackfillById` and
-    `SlotPagesByBackfill` read them, in one statement; one loader per `SlotPageArgs`.
+    `SlotPagesByBackfill` read them, in one statement; one loader per `SlotPageArgs`
+    and `with_status` (False: the status probes are not read, the records' status is None).
 
     For `backfill(id) { dagRuns(...) }`, whose page arguments are known before the
     backfill is read: the resolver primes both loaders with what this one read."""
@@ -53,7 +55,11 @@ class BackfillWithSlotPageById(DataLoader[int, BackfillWithSlotPage]):
         orphan_cutoff: datetime,
         airflow: AirflowSchema,
         scope: DagScope | None = None,
+        with_status: bool = True,
     ) -> None:
         super().__init__(
-            partial(_load_backfills_with_slot_pages, session, args, orphan_cutoff, airflow, scope)
+            partial(
+                _load_backfills_with_slot_pages,
+                session, args, orphan_cutoff, airflow, scope, with_status,
+            )  # fmt: skip
         )

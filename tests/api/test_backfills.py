@@ -295,6 +295,38 @@ async def test_a_listing_reads_the_status_probes_only_when_the_request_selects_a
         }
 
 
+async def test_a_backfill_read_with_its_page_reads_the_status_probes_only_when_selected(
+    gateway, oracle
+):
+    backfill_id = max(oracle.backfills, key=lambda i: len(oracle.slots(i)))
+    page = "dagRuns(first: 3) { nodes { sortOrdinal } }"
+    response = await gateway.graphql(
+        "query($id: ID!) { backfill(id: $id) { backfillId " + page + " } }",
+        {"id": encode_global_id("Backfill", backfill_id)},
+    )
+    assert response.ok()["backfill"]["dagRuns"]["nodes"]
+    [statement] = response.statements
+    # Only the page reads slots; nothing probes for a slot or an active run.
+    assert statement.count("FROM backfill_dag_run") == 1
+    assert "dag_run.backfill_id = backfill.id" not in statement
+
+    # A status anywhere in the request (an alias; another field on the same backfill, which
+    # shares the record read with the page) reads them, and is right.
+    variables = {"id": encode_global_id("Backfill", backfill_id)}
+    for document, path in (
+        ("query($id: ID!) { backfill(id: $id) { s: status " + page + " } }", ("backfill", "s")),
+        (
+            "query($id: ID!) { a: backfill(id: $id) { " + page + " } "
+            "b: backfill(id: $id) { status } }",
+            ("b", "status"),
+        ),
+    ):
+        response = await gateway.graphql(document, variables)
+        outer, field = path
+        assert response.ok()[outer][field] == oracle.status(backfill_id)
+        assert "dag_run.backfill_id = backfill.id" in response.statements[0]
+
+
 async def test_records_a_listing_shares_carry_the_status_another_field_selects(gateway, oracle):
     # The listing primes the lookup by id: a slot's backfill comes from the listing's
     # record, which must have read the status although the listing selects none itself.
