@@ -58,3 +58,19 @@ def test_empty_page_has_no_cursors():
     )  # fmt: skip
     assert page == [] and info.start_cursor is None and info.end_cursor is None
     assert info.has_previous_page and not info.has_next_page
+
+
+def test_page_cursors_are_encoded_only_when_asked_for():
+    encoded: list[int] = []
+
+    def cursor_of(row: int) -> str:
+        encoded.append(row)
+        return str(row)
+
+    page, info = cut_page(
+        [9, 8, 7], PageWindow(2, True, None, 10),
+        exists_before_window=False, exists_after_window=True, cursor_of=cursor_of,
+    )  # fmt: skip
+    assert encoded == []  # a query without pageInfo cursors pays for none
+    assert info.end_cursor == "9" and encoded == [9]
+    assert info.start_cursor == "8" and encoded == [9, 8]
