@@ -20,6 +20,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from tests.support.airflow import AIRFLOW_VERSION, airflow_venv, install_wheel, running_airflow
+from tests.support.dashboard_browser import open_dashboard
+from tests.support.graphiql_browser import chromium_path
 from tests.support.live_client import TransportWSClient
 
 pytestmark = pytest.mark.slow
@@ -283,6 +285,41 @@ def test_the_dashboard_is_served_through_airflow_under_the_prefix(airflow):
     for url in assets:
         assert httpx.get(url, cookies=cookies).status_code == 200, url
     assert httpx.get(f"{airflow.base_url}{GATEWAY}/dashboard").status_code == 401
+
+
+# The live status line says `live` and has had an event for every card shown.
+LIVE_FOR_EVERY_CARD = """() => {
+  const live = document.getElementById('live-status');
+  return live.dataset.state === 'live'
+    && Number(live.dataset.events || 0) >= document.querySelectorAll('#backfills > li').length;
+}"""
+
+
+def test_the_dashboard_in_a_browser_logged_in_by_airflow_shows_only_readable_dags(airflow):
+    """The page in Chromium with Airflow's UI cookie and nothing else: its assets, its
+    listing and its live subscription all go through Airflow under the plugin's prefix,
+    and each user sees the backfills of the DAGs Airflow lets them read."""
+    chromium_path()  # skips (or fails, where a browser is required) before anything else
+    page_url = f"{airflow.base_url}{GATEWAY}/dashboard"
+    socket_prefix = airflow.base_url.replace("http://", "ws://", 1) + f"{GATEWAY}/"
+    shown: dict[str, set[str]] = {}
+    for user in ("alpha_only", "viewer"):
+        with open_dashboard(page_url, cookies={"_token": token(airflow, user)}) as (page, record):
+            page.wait_for_function(LIVE_FOR_EVERY_CARD)
+            labels = page.eval_on_selector_all(
+                "#backfills > li [role=progressbar]",
+                "bars => bars.map(bar => bar.getAttribute('aria-label'))",
+            )
+            message = page.text_content("#message")
+        record.assert_offline_and_clean()
+        assert record.requests and all(
+            request.split(" ", 1)[1].startswith(f"{airflow.base_url}{GATEWAY}/")
+            for request in record.requests
+        ), record.requests
+        assert record.websockets and all(u.startswith(socket_prefix) for u in record.websockets)
+        assert message == ""
+        shown[user] = {label.rsplit(" of ", 1)[1] for label in labels}
+    assert shown == {"alpha_only": {"bf_alpha"}, "viewer": {"bf_alpha", "bf_beta"}}
 
 
 SUBSCRIPTION = "subscription { backfillUpdates { backfillId dagId status } }"

@@ -38,9 +38,12 @@ class BrowserRecord:
 
 
 @contextmanager
-def open_dashboard(url: str, *, token: str | None = None) -> Iterator[tuple[object, BrowserRecord]]:
+def open_dashboard(
+    url: str, *, token: str | None = None, cookies: dict[str, str] | None = None
+) -> Iterator[tuple[object, BrowserRecord]]:
     """The dashboard at `url` in a fresh browser, once its first page of backfills is shown
-    (with `token` typed into its token field first, when given)."""
+    (with `token` typed into its token field first, when given; `cookies` set for the
+    page's host beforehand, as a login elsewhere on that host would have left them)."""
     from playwright.sync_api import sync_playwright
 
     record = BrowserRecord()
@@ -48,6 +51,10 @@ def open_dashboard(url: str, *, token: str | None = None) -> Iterator[tuple[obje
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
+            if cookies:
+                context.add_cookies(
+                    [{"name": name, "value": value, "url": url} for name, value in cookies.items()]
+                )
             page = context.new_page()
             record_offline(context, page, record)
             # Playwright's routing does not see WebSockets: record (and check) them here.
