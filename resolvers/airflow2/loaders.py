@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 
 from strawberry.dataloader import DataLoader
 
@@ -14,7 +14,6 @@ from backfill_gateway.db.airflow2 import backfills as backfill_sql
 from backfill_gateway.db.airflow2 import runs as run_sql
 from backfill_gateway.db.airflow2 import slots as slot_sql
 from backfill_gateway.db.airflow2 import task_counts as task_count_sql
-from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import RUN_PREFIX, SlotFilter
@@ -66,43 +65,60 @@ class Airflow2Loaders(Loaders):
     """resolvers.loaders.Loaders over Airflow 2's `job`, `dag_run` and `task_instance`,
     restricted to the caller's DAG `scope` like the Airflow 3 loaders."""
 
-    def __init__(
-        self,
-        session: ReadSession,
-        orphan_cutoff: datetime,
-        airflow: AirflowSchema,
-        scope: DagScope | None = None,
-    ) -> None:
-        super().__init__(session, orphan_cutoff, airflow, scope)
+    # Each loader is made when a request first uses it, as on Airflow 3 (Loaders).
 
-        def by_key(statement_for, record_for, key_column: str, **options) -> DataLoader:
-            return DataLoader(
-                partial(load_by_key, session, statement_for, record_for, key_column), **options
-            )
-
-        self.backfill_by_id = by_key(
-            partial(_backfills_by_id, orphan_cutoff, scope), Airflow2BackfillRecord, "id",
-            cache_map=PrimedCache(),  # listings prime it (Loaders.prime_backfills)
-        )  # fmt: skip
-        self.dag_run_by_id = by_key(
-            partial(run_sql.dag_runs_by_id, scope=scope), Airflow2DagRunRecord, "dag_run_id"
+    def _by_key(self, statement_for, record_for, key_column: str, **options) -> DataLoader:
+        return DataLoader(
+            partial(load_by_key, self._session, statement_for, record_for, key_column),
+            **options,
         )
-        self.slot_by_id = by_key(
-            partial(slot_sql.slots_by_id, scope=scope),
+
+    @cached_property
+    def backfill_by_id(self) -> DataLoader:
+        return self._by_key(
+            partial(_backfills_by_id, self._orphan_cutoff, self._scope), Airflow2BackfillRecord,
+            "id", cache_map=PrimedCache(),  # listings prime it (Loaders.prime_backfills)
+        )  # fmt: skip
+
+    @cached_property
+    def dag_run_by_id(self) -> DataLoader:
+        return self._by_key(
+            partial(run_sql.dag_runs_by_id, scope=self._scope), Airflow2DagRunRecord, "dag_run_id"
+        )
+
+    @cached_property
+    def slot_by_id(self) -> DataLoader:
+        return self._by_key(
+            partial(slot_sql.slots_by_id, scope=self._scope),
             partial(slot_from_row, prefix=RUN_PREFIX),
             "id",
         )
-        self.dag_by_dag_id = by_key(
-            partial(run_sql.dags_by_id, scope=scope), Airflow2DagRecord, "dag_id"
+
+    @cached_property
+    def dag_by_dag_id(self) -> DataLoader:
+        return self._by_key(
+            partial(run_sql.dags_by_id, scope=self._scope), Airflow2DagRecord, "dag_id"
         )
-        self.progress_by_backfill = ProgressByBackfill(session, scope, slot_sql.slot_progress)
-        self.task_counts_by_backfill = TaskCountsByBackfill(
-            session, scope, task_count_sql.task_counts_by_backfill
+
+    @cached_property
+    def progress_by_backfill(self) -> ProgressByBackfill:
+        return ProgressByBackfill(self._session, self._scope, slot_sql.slot_progress)
+
+    @cached_property
+    def task_counts_by_backfill(self) -> TaskCountsByBackfill:
+        return TaskCountsByBackfill(
+            self._session, self._scope, task_count_sql.task_counts_by_backfill
         )
-        self.task_counts_by_dag_run = TaskCountsByDagRun(
-            session, scope, task_count_sql.task_counts_by_dag_run
+
+    @cached_property
+    def task_counts_by_dag_run(self) -> TaskCountsByDagRun:
+        return TaskCountsByDagRun(
+            self._session, self._scope, task_count_sql.task_counts_by_dag_run
         )
-        self.blocking_run_by_slot = DataLoader(_no_blocking_runs)
+
+    @cached_property
+    def blocking_run_by_slot(self) -> DataLoader:
+        return DataLoader(_no_blocking_runs)
 
     def slot_pages_by_backfill(self, args: SlotPageArgs) -> DataLoader[int, SlotPage]:
         # Every dag_run column is read: Airflow 2's runs are few per job and narrow.

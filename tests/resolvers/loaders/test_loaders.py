@@ -52,3 +52,29 @@ async def test_a_backfill_read_with_its_page_primes_both_loaders(session, datase
     assert await loaders.backfill_with_slot_page(MISSING_ID, args) is None
     assert len(session.sent) == 3
     assert MISSING_ID not in loaders.slot_pages_by_backfill(args).cache_map.cache_map
+
+
+async def test_airflow_2s_loaders_are_made_on_first_use_and_kept_too(tmp_path_factory):
+    from backfill_gateway.db.airflow_schema import detect_airflow_schema
+    from backfill_gateway.db.engine import create_engine
+    from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
+    from tests.resolvers.loaders.conftest import MISSING_ID, CountingSession
+    from tests.support.airflow2 import airflow2_database
+
+    async with airflow2_database("sqlite", tmp_path_factory) as (database, schema_engine):
+        engine = create_engine(database.url)
+        session = CountingSession(engine)
+        try:
+            airflow = await detect_airflow_schema(schema_engine)
+            loaders = Airflow2Loaders(session, ORPHAN_CUTOFF, airflow)
+            assert not set(BY_KEY) & set(vars(loaders))  # none made yet
+            assert await loaders.backfill_by_id.load(MISSING_ID) is None
+            assert set(BY_KEY) & set(vars(loaders)) == {"backfill_by_id"}
+            assert len(session.sent) == 1
+            for name in BY_KEY:
+                loader = getattr(loaders, name)
+                assert isinstance(loader, DataLoader)
+                assert getattr(loaders, name) is loader
+        finally:
+            await session.close()
+            await engine.dispose()
