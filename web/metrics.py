@@ -18,6 +18,7 @@ and on scrape, not at the end of every request.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 from bisect import bisect_left
@@ -41,6 +42,8 @@ from backfill_gateway.db.engine import (
     waiting_for_connection,
 )
 from backfill_gateway.web.request_record import RequestRecord
+
+logger = logging.getLogger("gateway.metrics")
 
 
 class _PublishFirst:
@@ -292,11 +295,23 @@ def publish_pending() -> None:
 
 
 async def publish_every(engine, seconds: float) -> None:
-    """Each worker's tick: the pool gauges sampled and the tallies published."""
+    """Each worker's tick: the pool gauges sampled and the tallies published. A tick that
+    fails (say, the multiprocess directory gone) is logged, once until a tick succeeds
+    again, and the next tick tries again: metrics must not stop for good, nor flood the log."""
+    failing = False
     while True:
         await asyncio.sleep(seconds)
-        observe_pool(engine)
-        publish_pending()
+        try:
+            observe_pool(engine)
+            publish_pending()
+        except Exception:
+            if not failing:
+                logger.exception("publishing the metrics failed; trying again every %ss", seconds)
+            failing = True
+        else:
+            if failing:
+                logger.warning("publishing the metrics works again")
+            failing = False
 
 
 def observe_poll(statements: int) -> None:

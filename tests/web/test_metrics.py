@@ -112,3 +112,38 @@ async def test_each_worker_publishes_and_samples_its_pool_every_tick(tmp_path):
     finally:
         ticking.cancel()
         await engine.dispose()
+
+
+async def test_a_failing_tick_is_logged_once_and_the_next_ticks_go_on(tmp_path, monkeypatch, caplog):
+    from backfill_gateway.web import metrics
+
+    real_publish = metrics.publish_pending
+    failures = 3
+
+    def publish_failing_at_first() -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise OSError("No space left on device")
+        real_publish()
+
+    monkeypatch.setattr(metrics, "publish_pending", publish_failing_at_first)
+    requests = REQUESTS.labels("/graphql", "FailingTick", "ok")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.sqlite'}")
+    ticking = asyncio.create_task(publish_every(engine, 0.02))
+    try:
+        before = requests._value.get()
+        observe_request(RequestRecord("id", "POST", "/graphql", operation="FailingTick", graphql=True),
+                        "/graphql", "ok", 0.002)  # fmt: skip
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if requests._value.get() == before + 1:
+                break
+        assert requests._value.get() == before + 1  # published once the failures stop
+        assert not ticking.done()
+    finally:
+        ticking.cancel()
+        await engine.dispose()
+    logged = [r for r in caplog.records if r.name == "gateway.metrics"]
+    assert [r.levelname for r in logged] == ["ERROR", "WARNING"]  # once failing, once recovered
+    assert "No space left on device" in logged[0].exc_text
