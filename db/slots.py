@@ -118,16 +118,21 @@ def slot_pages(
     scope: DagScope | None = None,
     with_backfills: bool = False,
     with_status: bool = True,
+    backfill_columns: bool = True,
 ) -> PageStatement:
     """Pages of slots for many backfills; on PostgreSQL (LATERAL), with a cursor or
     `with_backfills`, the rows hang off one `parent_id` row per backfill with its
     boundary flags. `with_backfills`: the first row of each backfill's page also carries
     the backfill's columns and status probes (as `backfills_by_id` reads them, prefixed
     PARENT_PREFIX; NULL on its other rows), so a backfill and its page cost one statement;
-    without `with_status` the probes are NULL (as a listing without status reads them)."""
+    without `with_status` the probes are NULL (as a listing without status reads them).
+    Without `backfill_columns` there is a parent row for each backfill that exists and is
+    in scope, and nothing of the backfill but its id."""
     lateral = dialect == "postgresql"
     build = _slot_pages_lateral if lateral else _slot_pages
-    backfills_of = (airflow, with_status) if with_backfills else None
+    backfills_of = None
+    if with_backfills:
+        backfills_of = (airflow, with_status) if backfill_columns else PARENT_ROWS_ONLY
     statement = build(spec, seek_shape(seek), run_attributes, airflow, shape_of(scope), backfills_of)
     parameters = {
         "backfill_ids": list(backfill_ids), **seek_parameters(seek), **scope_parameters(scope),
@@ -138,8 +143,10 @@ def slot_pages(
     )
 
 
-# With a page, the backfill's own columns: (its schema, whether the status probes are read).
-BackfillsOf = tuple[AirflowSchema, bool]
+# With a page, the backfill's own columns: (its schema, whether the status probes are read);
+# PARENT_ROWS_ONLY: a parent row for every backfill, with no column but its id.
+BackfillsOf = tuple[AirflowSchema | None, bool]
+PARENT_ROWS_ONLY: BackfillsOf = (None, False)
 
 
 def _parents(
@@ -147,7 +154,7 @@ def _parents(
 ):
     """One row per backfill, with EXISTS flags for slots beyond the cursors (false without);
     with `backfills_of`, also every backfill column and the status probes (or NULLs)."""
-    if backfills_of is None:
+    if backfills_of is None or backfills_of[0] is None:
         columns = [backfill.c.id.label(PARENT_PREFIX + "id")]
     else:
         columns = [

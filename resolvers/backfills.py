@@ -141,10 +141,12 @@ async def get_backfill(
     global_id: str,
     dag_runs: SlotPageRequest | None = None,
     with_status: bool = True,
+    backfill_columns: bool = True,
 ) -> BackfillRecord | None:
     """A backfill by global id; with `dag_runs` (the page its `dagRuns` field will ask
     for), the backfill and that page are read in one statement, its status probes only
-    `with_status` (a record without status is shared as a listing's is)."""
+    `with_status` (a record without status is shared as a listing's is), its columns only
+    with `backfill_columns` (else a BackfillIdOnly: the request selects none)."""
     backfill_id = decode_global_id_of(global_id, BACKFILL)
     if dag_runs is not None:
         try:
@@ -152,5 +154,7 @@ async def get_backfill(
         except BadUserInput:
             pass  # the `dagRuns` field reports it, at its own path
         else:
-            return await context.loaders.backfill_with_slot_page(backfill_id, args, with_status)
+            return await context.loaders.backfill_with_slot_page(
+                backfill_id, args, with_status, backfill_columns
+            )
     return await context.loaders.backfill_by_id.load(backfill_id)

@@ -121,6 +121,26 @@ class BackfillRecord:
         return encode_global_id(BACKFILL, self.backfill_id)
 
 
+class BackfillIdOnly(BackfillRecord):
+    """A backfill known to exist, and to be in the caller's scope, by its id alone: for a
+    request that selects nothing of its row (`backfill(id) { dagRuns }`). Every other slot
+    is unset, so a field reading one fails loudly instead of answering null; it is never
+    primed where another field could read it."""
+
+    __slots__ = ()
+
+    def __init__(self, backfill_id: int) -> None:
+        self.backfill_id = backfill_id
+
+    @classmethod
+    def by_parent_id(cls, rows: Sequence[Row], prefix: str) -> dict[int, BackfillIdOnly]:
+        """The backfills a page statement has a parent row for, by id."""
+        if not rows:
+            return {}
+        id_at = rows[0]._fields.index(prefix + "id")
+        return {row[id_at]: cls(row[id_at]) for row in rows}
+
+
 class SerializedBackfill:
     """A backfill of a listing whose node PostgreSQL wrote (db.backfill_nodes): `json`,
     an orjson.Fragment, goes into the response as it is. The id and creation time make

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLField, Undefined, get_nullable_type, value_from_ast
 from graphql.language import NullValueNode, VariableNode
 from strawberry.scalars import JSON
+from strawberry.schema.name_converter import NameConverter
 
 from backfill_gateway.resolvers import dag_runs as dag_run_resolvers
 from backfill_gateway.resolvers.dag_runs import SlotPageRequest
@@ -31,6 +33,8 @@ from backfill_gateway.schema.selections import (
     child_field_nodes,
     dag_run_columns,
     dag_run_columns_of,
+    document_selects_any,
+    root_and_nested_field_names,
 )
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 from backfill_gateway.schema.task_counts import TaskInstanceCounts
@@ -294,3 +298,31 @@ class BackfillOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+
+
+# Backfill fields answered from its id alone; every other one reads its row.
+ID_ONLY_FIELDS = frozenset({"__typename", "id", "backfillId", "dagRuns", "progress", "taskCounts"})
+# Root fields beside which a backfill read with its page alone is safe (`node`, `nodes`:
+# the lookup by id, which the full record would have answered without a statement).
+_ALONE_AT_ROOT = frozenset({"backfill", "__typename"})
+
+
+def reads_backfill_row(info: strawberry.Info) -> bool:
+    """Whether a `backfill(id)` with its `dagRuns` page must read the backfill's row: unless
+    the request is only such fields, selects no field of a backfill's row anywhere (by name,
+    on any type: over-approximating is safe) and no backfill below them (which would look
+    it up by id, where a full record would have been shared). Then the page statement reads
+    that the backfill exists and is in scope, and nothing else of it."""
+    roots, nested = root_and_nested_field_names(info)
+    if not roots <= _ALONE_AT_ROOT or "backfill" in nested:
+        return True
+    return document_selects_any(info, backfill_row_fields())
+
+
+@cache
+def backfill_row_fields() -> frozenset[str]:
+    """Backfill's GraphQL field names that read its row: all but ID_ONLY_FIELDS (a new
+    field reads the row unless it is added there)."""
+    names = NameConverter()
+    fields = Backfill.__strawberry_definition__.fields
+    return frozenset(names.get_graphql_name(field) for field in fields) - ID_ONLY_FIELDS

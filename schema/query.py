@@ -16,6 +16,7 @@ from backfill_gateway.schema.backfill import (
     BackfillConnection,
     BackfillFilter,
     BackfillOrder,
+    reads_backfill_row,
     requested_dag_runs_page,
 )
 from backfill_gateway.schema.backfill_nodes import written_node_fields
@@ -39,12 +40,14 @@ class Query:
         id: Annotated[strawberry.ID, strawberry.argument(description="The backfill's global ID.")],
     ) -> Backfill | None:
         # With its `dagRuns` page when the query asks for one: one statement for both,
-        # the status probes in it only when the request selects a status (as a listing).
+        # the status probes in it only when the request selects a status (as a listing),
+        # the backfill's columns only when anything may read them.
         return await backfill_resolvers.get_backfill(
             info.context,
             id,
             dag_runs=requested_dag_runs_page(info),
             with_status=document_selects(info, "status"),
+            backfill_columns=reads_backfill_row(info),
         )
 
     @strawberry.field(

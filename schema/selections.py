@@ -25,6 +25,9 @@ _children_by_field: LruCache[tuple[str, int, str], tuple[FieldNode, ...] | None]
     CACHE_SIZE
 )
 _field_names_by_operation: LruCache[tuple[str, str | None], frozenset[str]] = LruCache(CACHE_SIZE)
+_root_and_nested_names: LruCache[
+    tuple[str, str | None], tuple[frozenset[str], frozenset[str]]
+] = LruCache(CACHE_SIZE)
 
 
 def _fields(
@@ -140,6 +143,28 @@ def child_field_nodes(info: strawberry.Info, name: str) -> tuple[FieldNode, ...]
     return _children_by_field.get_or_compute(key, compute)
 
 
+def root_and_nested_field_names(info: strawberry.Info) -> tuple[frozenset[str], frozenset[str]]:
+    """Names of the request operation's root fields, and of every field below them (a
+    fragment's fields all count as below: over-approximating is safe)."""
+    raw = info._raw_info
+    operation = raw.operation
+
+    def compute() -> tuple[frozenset[str], frozenset[str]]:
+        roots = list(_fields(operation.selection_set.selections, raw.fragments))
+        nested: set[str] = set()
+        for root in roots:
+            if root.selection_set is not None:
+                _all_field_names(root.selection_set.selections, nested)
+        for fragment in raw.fragments.values():
+            _all_field_names(fragment.selection_set.selections, nested)
+        return frozenset(root.name.value for root in roots), frozenset(nested)
+
+    if operation.loc is None:
+        return compute()
+    key = (operation.loc.source.body, operation.name.value if operation.name else None)
+    return _root_and_nested_names.get_or_compute(key, compute)
+
+
 def _all_field_names(selections: Iterable[SelectionNode], into: set[str]) -> None:
     for selection in selections:
         if isinstance(selection, FieldNode):
@@ -152,6 +177,15 @@ def document_selects(info: strawberry.Info, field_name: str) -> bool:
     """Whether a field of this name is selected anywhere in the request's operation or
     the document's fragments (on any type: over-approximating is safe). For values a
     whole request shares, such as records a listing primes into a DataLoader."""
+    return field_name in _document_field_names(info)
+
+
+def document_selects_any(info: strawberry.Info, field_names: frozenset[str]) -> bool:
+    """Whether a field of any of these names is selected anywhere (as `document_selects`)."""
+    return not _document_field_names(info).isdisjoint(field_names)
+
+
+def _document_field_names(info: strawberry.Info) -> frozenset[str]:
     raw = info._raw_info
     operation = raw.operation
 
@@ -163,6 +197,6 @@ def document_selects(info: strawberry.Info, field_name: str) -> bool:
         return frozenset(names)
 
     if operation.loc is None:
-        return field_name in compute()
+        return compute()
     key = (operation.loc.source.body, operation.name.value if operation.name else None)
-    return field_name in _field_names_by_operation.get_or_compute(key, compute)
+    return _field_names_by_operation.get_or_compute(key, compute)

@@ -131,7 +131,11 @@ class Airflow2Loaders(Loaders):
         return loader
 
     async def backfill_with_slot_page(
-        self, backfill_id: int, args: SlotPageArgs, with_status: bool = True
+        self,
+        backfill_id: int,
+        args: SlotPageArgs,
+        with_status: bool = True,
+        backfill_columns: bool = True,
     ) -> Airflow2BackfillRecord | None:
         # A BackfillJob is a `job` row, its slots its runs: read apart, as for any parent.
         return await self.backfill_by_id.load(backfill_id)

@@ -143,27 +143,34 @@ class Loaders:
         return loader
 
     def backfill_with_slot_page_by_id(
-        self, args: SlotPageArgs, with_status: bool = True
+        self, args: SlotPageArgs, with_status: bool = True, backfill_columns: bool = True
     ) -> BackfillWithSlotPageById:
         """The loader for one set of page arguments (one statement per distinct value)."""
-        key = (args, with_status)
+        key = (args, with_status, backfill_columns)
         loader = self._backfills_with_slot_pages.get(key)
         if loader is None:
             loader = self._backfills_with_slot_pages[key] = BackfillWithSlotPageById(
-                self._session, args, self._orphan_cutoff, self._airflow, self._scope, with_status
-            )
+                self._session, args, self._orphan_cutoff, self._airflow, self._scope,
+                with_status, backfill_columns,
+            )  # fmt: skip
         return loader
 
     async def backfill_with_slot_page(
-        self, backfill_id: int, args: SlotPageArgs, with_status: bool = True
+        self,
+        backfill_id: int,
+        args: SlotPageArgs,
+        with_status: bool = True,
+        backfill_columns: bool = True,
     ) -> BackfillRecord | None:
         """A backfill by id, its page of slots for `args` read in the same statement: the
         page is primed, so `slot_pages_by_backfill(args)` answers it without another.
-        Without `with_status` the record's status is None (see `prime_backfills`)."""
-        loader = self.backfill_with_slot_page_by_id(args, with_status)
+        Without `with_status` the record's status is None (see `prime_backfills`); without
+        `backfill_columns` it is a BackfillIdOnly, which is never primed for others."""
+        loader = self.backfill_with_slot_page_by_id(args, with_status, backfill_columns)
         record, page = await loader.load(backfill_id)
         if record is not None:
-            self.prime_backfills((record,))
+            if backfill_columns:
+                self.prime_backfills((record,))
             self.slot_pages_by_backfill(args).prime(backfill_id, page)
         return record
 

@@ -43,11 +43,13 @@ async def read_slot_pages(
     backfill_ids: Sequence[int],
     with_backfills: bool = False,
     with_status: bool = True,
+    backfill_columns: bool = True,
 ) -> tuple[Sequence[Row], list[SlotPage]]:
     """The rows of one slot-page statement for these backfills, and each one's page."""
     page = slot_sql.slot_pages(
         backfill_ids, args.filter, args.seek, args.run_attributes, session.dialect_name,
         airflow=airflow, scope=scope, with_backfills=with_backfills, with_status=with_status,
+        backfill_columns=backfill_columns,
     )
     rows = await session.all(page.statement, page.parameters)
     return rows, slot_pages_of(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from backfill_gateway.resolvers.global_ids import encode_global_id
+from backfill_gateway.resolvers.records import BackfillIdOnly
 from tests.support.oracle import iso, json_value
 
 BACKFILL_FIELDS = """
@@ -325,6 +326,63 @@ async def test_a_backfill_read_with_its_page_reads_the_status_probes_only_when_s
         outer, field = path
         assert response.ok()[outer][field] == oracle.status(backfill_id)
         assert "dag_run.backfill_id = backfill.id" in response.statements[0]
+
+
+async def test_a_backfill_read_with_its_page_alone_reads_no_column_of_it(gateway, oracle):
+    backfill_id = max(oracle.backfills, key=lambda i: len(oracle.slots(i)))
+    variables = {"id": encode_global_id("Backfill", backfill_id)}
+    page = "dagRuns(first: 3) { nodes { sortOrdinal } }"
+    ordinals = [{"sortOrdinal": s["sort_ordinal"]} for s in oracle.slots(backfill_id)[:3]]
+    response = await gateway.graphql(
+        "query($id: ID!) { backfill(id: $id) { __typename id backfillId " + page + " } }",
+        variables,
+    )
+    assert response.ok()["backfill"] == {
+        "__typename": "Backfill", "id": variables["id"], "backfillId": backfill_id,
+        "dagRuns": {"nodes": ordinals},
+    }  # fmt: skip
+    [statement] = response.statements
+    assert "backfill.dag_id" not in statement and "backfill.created_at" not in statement
+
+    # An unknown backfill is null, as always.
+    response = await gateway.graphql(
+        "query($id: ID!) { backfill(id: $id) { backfillId " + page + " } }",
+        {"id": encode_global_id("Backfill", 999999)},
+    )
+    assert response.ok() == {"backfill": None} and len(response.statements) == 1
+
+    # Anything that may read the row reads it, in the same one statement: a column of
+    # the same backfill; a row field's name anywhere (a fragment on another type); a
+    # backfill below the page, answered from the record read with it.
+    row = oracle.backfills[backfill_id]
+    for document, path, expected in (
+        ("query($id: ID!) { backfill(id: $id) { dagId " + page + " } }",
+         ("backfill", "dagId"), row["dag_id"]),
+        ("query($id: ID!) { backfill(id: $id) { c: createdAt " + page + " } }",
+         ("backfill", "c"), iso(row["created_at"])),
+        ("query($id: ID!) { backfill(id: $id) { backfillId dagRuns(first: 3) { nodes { "
+         "dagRun { ...R } } } } } fragment R on DagRun { dagId }",
+         ("backfill", "backfillId"), backfill_id),
+        ("query($id: ID!) { backfill(id: $id) { backfillId dagRuns(first: 1) { nodes { "
+         "backfill { backfillId } } } } }",
+         ("backfill", "dagRuns", "nodes", 0, "backfill", "backfillId"), backfill_id),
+    ):  # fmt: skip
+        response = await gateway.graphql(document, variables)
+        found = response.ok()
+        for key in path:
+            found = found[key]
+        assert found == expected, document
+        [statement] = response.statements
+        assert "backfill.dag_id" in statement, document
+
+
+def test_a_backfill_known_by_its_id_alone_has_no_other_value():
+    # Reading any other field fails loudly, never answers null.
+    record = BackfillIdOnly(7)
+    assert record.backfill_id == 7 and record.id == encode_global_id("Backfill", 7)
+    for name in ("dag_id", "created_at", "is_paused", "status", "has_slots"):
+        with pytest.raises(AttributeError):
+            getattr(record, name)
 
 
 async def test_records_a_listing_shares_carry_the_status_another_field_selects(gateway, oracle):

@@ -175,6 +175,29 @@ async def test_backfill_by_id_outside_the_scope_is_null(scoped_client, oracle):
         assert response.ok()["backfill"] == (expected if SCOPE.allows(row["dag_id"]) else None)
 
 
+async def test_backfill_by_id_with_its_page_alone_outside_the_scope_is_null(scoped_client, oracle):
+    # Nothing of the backfill's row is selected: the page statement alone says whether the
+    # backfill is there for this caller.
+    query = (
+        "query($id: ID!) { backfill(id: $id) { backfillId dagRuns(first: 2) { "
+        "nodes { sortOrdinal } } } }"
+    )
+    for backfill_id, row in oracle.backfills.items():
+        response = await scoped_client.graphql(
+            query, {"id": encode_global_id("Backfill", backfill_id)}, headers=SCOPED
+        )
+        found = response.ok()["backfill"]
+        assert len(response.statements) == 1
+        if not SCOPE.allows(row["dag_id"]):
+            assert found is None, backfill_id
+        else:
+            ordinals = [slot["sort_ordinal"] for slot in oracle.slots(backfill_id)[:2]]
+            assert found == {
+                "backfillId": backfill_id,
+                "dagRuns": {"nodes": [{"sortOrdinal": o} for o in ordinals]},
+            }
+
+
 async def test_a_scoped_request_sends_the_statements_of_an_unscoped_one(scoped_client):
     scoped = await scoped_client.graphql(FULL, headers=SCOPED)
     unscoped = await scoped_client.graphql(FULL, headers=OPEN)
