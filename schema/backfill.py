@@ -34,6 +34,7 @@ from backfill_gateway.schema.selections import (
     dag_run_columns,
     dag_run_columns_of,
     document_selects_any,
+    operation_key,
     root_and_nested_field_names,
 )
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
@@ -313,10 +314,20 @@ def reads_backfill_row(info: strawberry.Info) -> bool:
     on any type: over-approximating is safe) and no backfill below them (which would look
     it up by id, where a full record would have been shared). Then the page statement reads
     that the backfill exists and is in scope, and nothing else of it."""
-    roots, nested = root_and_nested_field_names(info)
-    if not roots <= _ALONE_AT_ROOT or "backfill" in nested:
-        return True
-    return document_selects_any(info, backfill_row_fields())
+
+    def compute() -> bool:
+        roots, nested = root_and_nested_field_names(info)
+        if not roots <= _ALONE_AT_ROOT or "backfill" in nested:
+            return True
+        return document_selects_any(info, backfill_row_fields())
+
+    key = operation_key(info)
+    if key is None:
+        return compute()
+    return _reads_row_by_operation.get_or_compute(key, compute)
+
+
+_reads_row_by_operation: LruCache[tuple[str, str | None], bool] = LruCache(1024)
 
 
 @cache

@@ -25,9 +25,6 @@ _children_by_field: LruCache[tuple[str, int, str], tuple[FieldNode, ...] | None]
     CACHE_SIZE
 )
 _field_names_by_operation: LruCache[tuple[str, str | None], frozenset[str]] = LruCache(CACHE_SIZE)
-_root_and_nested_names: LruCache[
-    tuple[str, str | None], tuple[frozenset[str], frozenset[str]]
-] = LruCache(CACHE_SIZE)
 
 
 def _fields(
@@ -143,26 +140,28 @@ def child_field_nodes(info: strawberry.Info, name: str) -> tuple[FieldNode, ...]
     return _children_by_field.get_or_compute(key, compute)
 
 
+def operation_key(info: strawberry.Info) -> tuple[str, str | None] | None:
+    """What answers about the request's operation are cached by: its document's text and
+    its name (None for a document built without a source)."""
+    operation = info._raw_info.operation
+    if operation.loc is None:
+        return None
+    return operation.loc.source.body, operation.name.value if operation.name else None
+
+
 def root_and_nested_field_names(info: strawberry.Info) -> tuple[frozenset[str], frozenset[str]]:
     """Names of the request operation's root fields, and of every field below them (a
-    fragment's fields all count as below: over-approximating is safe)."""
+    fragment's fields all count as below: over-approximating is safe). Not cached: for
+    answers cached per `operation_key`."""
     raw = info._raw_info
-    operation = raw.operation
-
-    def compute() -> tuple[frozenset[str], frozenset[str]]:
-        roots = list(_fields(operation.selection_set.selections, raw.fragments))
-        nested: set[str] = set()
-        for root in roots:
-            if root.selection_set is not None:
-                _all_field_names(root.selection_set.selections, nested)
-        for fragment in raw.fragments.values():
-            _all_field_names(fragment.selection_set.selections, nested)
-        return frozenset(root.name.value for root in roots), frozenset(nested)
-
-    if operation.loc is None:
-        return compute()
-    key = (operation.loc.source.body, operation.name.value if operation.name else None)
-    return _root_and_nested_names.get_or_compute(key, compute)
+    roots = list(_fields(raw.operation.selection_set.selections, raw.fragments))
+    nested: set[str] = set()
+    for root in roots:
+        if root.selection_set is not None:
+            _all_field_names(root.selection_set.selections, nested)
+    for fragment in raw.fragments.values():
+        _all_field_names(fragment.selection_set.selections, nested)
+    return frozenset(root.name.value for root in roots), frozenset(nested)
 
 
 def _all_field_names(selections: Iterable[SelectionNode], into: set[str]) -> None:
@@ -196,7 +195,7 @@ def _document_field_names(info: strawberry.Info) -> frozenset[str]:
             _all_field_names(fragment.selection_set.selections, names)
         return frozenset(names)
 
-    if operation.loc is None:
+    key = operation_key(info)
+    if key is None:
         return compute()
-    key = (operation.loc.source.body, operation.name.value if operation.name else None)
     return _field_names_by_operation.get_or_compute(key, compute)
