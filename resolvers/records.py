@@ -123,9 +123,9 @@ class BackfillRecord:
 
 class BackfillIdOnly(BackfillRecord):
     """A backfill known to exist, and to be in the caller's scope, by its id alone: for a
-    request that selects nothing of its row (`backfill(id) { dagRuns }`). Every other slot
-    is unset, so a field reading one fails loudly instead of answering null; it is never
-    primed where another field could read it."""
+    request that selects nothing of its row (`backfill(id) { dagRuns }`). Every other
+    attribute is unset, so a field reading one fails loudly instead of answering null; it is
+    never primed where another field could read it."""
 
     __slots__ = ()
 

@@ -303,8 +303,8 @@ class BackfillOrder:
 
 # Backfill fields answered from its id alone; every other one reads its row.
 ID_ONLY_FIELDS = frozenset({"__typename", "id", "backfillId", "dagRuns", "progress", "taskCounts"})
-# Root fields beside which a backfill read with its page alone is safe (`node`, `nodes`:
-# the lookup by id, which the full record would have answered without a statement).
+# The only root fields a request may have for a backfill to be read with its page alone:
+# beside `node` or `nodes`, say, a lookup by id would cost the statement a full record saved.
 _ALONE_AT_ROOT = frozenset({"backfill", "__typename"})
 
 
