@@ -34,8 +34,8 @@ from backfill_gateway.schema.selections import (
     dag_run_columns,
     dag_run_columns_of,
     document_selects_any,
+    nested_field_names,
     operation_key,
-    root_and_nested_field_names,
 )
 from backfill_gateway.schema.slot import BackfillDagRunConnection, BackfillDagRunFilter
 from backfill_gateway.schema.task_counts import TaskInstanceCounts
@@ -303,21 +303,17 @@ class BackfillOrder:
 
 # Backfill fields answered from its id alone; every other one reads its row.
 ID_ONLY_FIELDS = frozenset({"__typename", "id", "backfillId", "dagRuns", "progress", "taskCounts"})
-# The only root fields a request may have for a backfill to be read with its page alone:
-# beside `node` or `nodes`, say, a lookup by id would cost the statement a full record saved.
-_ALONE_AT_ROOT = frozenset({"backfill", "__typename"})
 
 
 def reads_backfill_row(info: strawberry.Info) -> bool:
     """Whether a `backfill(id)` with its `dagRuns` page must read the backfill's row: unless
-    the request is only such fields, selects no field of a backfill's row anywhere (by name,
-    on any type: over-approximating is safe) and no backfill below them (which would look
-    it up by id, where a full record would have been shared). Then the page statement reads
-    that the backfill exists and is in scope, and nothing else of it."""
+    the request selects no field of a backfill's row anywhere (by name, on any type:
+    over-approximating is safe) and no backfill below a root field (looked up by id once
+    the page is in, it would take a statement the full record, primed, saves). Then the page
+    statement reads that the backfill exists and is in scope, and nothing else of it."""
 
     def compute() -> bool:
-        roots, nested = root_and_nested_field_names(info)
-        if not roots <= _ALONE_AT_ROOT or "backfill" in nested:
+        if "backfill" in nested_field_names(info):
             return True
         return document_selects_any(info, backfill_row_fields())
 

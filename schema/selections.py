@@ -149,19 +149,18 @@ def operation_key(info: strawberry.Info) -> tuple[str, str | None] | None:
     return operation.loc.source.body, operation.name.value if operation.name else None
 
 
-def root_and_nested_field_names(info: strawberry.Info) -> tuple[frozenset[str], frozenset[str]]:
-    """Names of the request operation's root fields, and of every field below them (a
-    fragment's fields all count as below: over-approximating is safe). Not cached: for
-    answers cached per `operation_key`."""
+def nested_field_names(info: strawberry.Info) -> set[str]:
+    """Names of every field below the request operation's root fields (a fragment's fields
+    all count as below: over-approximating is safe). Not cached: for answers cached per
+    `operation_key`."""
     raw = info._raw_info
-    roots = list(_fields(raw.operation.selection_set.selections, raw.fragments))
     nested: set[str] = set()
-    for root in roots:
+    for root in _fields(raw.operation.selection_set.selections, raw.fragments):
         if root.selection_set is not None:
             _all_field_names(root.selection_set.selections, nested)
     for fragment in raw.fragments.values():
         _all_field_names(fragment.selection_set.selections, nested)
-    return frozenset(root.name.value for root in roots), frozenset(nested)
+    return nested
 
 
 def _all_field_names(selections: Iterable[SelectionNode], into: set[str]) -> None:
