@@ -159,10 +159,12 @@ def create_app(
             graphiql.warn_if_not_installed()
         if dashboard:
             dashboard.warn_if_not_installed()
-        if settings.uses_embedded_demo and not await _current_demo(settings):
-            from backfill_gateway.demo import create_demo_database
+        if settings.uses_embedded_demo:
+            from backfill_gateway.demo import create_demo_database, demo_creation_lock
 
-            await create_demo_database(settings.demo_database_path)
+            async with demo_creation_lock(settings.demo_database_path):
+                if not await _current_demo(settings):
+                    await create_demo_database(settings.demo_database_path)
         try:
             await airflow.detect_and_log()
         except AirflowSchemaError as error:

@@ -30,7 +30,11 @@ a run's life, the runs created so far), `backfills` (specs and slot creation),
 
 from backfill_gateway.demo.assembly import build_demo_dataset
 from backfill_gateway.demo.dataset import JSON_NULL, SEED, DemoDataset
-from backfill_gateway.demo.loading import create_demo_database, load_demo_dataset
+from backfill_gateway.demo.loading import (
+    create_demo_database,
+    demo_creation_lock,
+    load_demo_dataset,
+)
 
 __all__ = [
     "JSON_NULL",
@@ -38,5 +42,6 @@ __all__ = [
     "DemoDataset",
     "build_demo_dataset",
     "create_demo_database",
+    "demo_creation_lock",
     "load_demo_dataset",
 ]

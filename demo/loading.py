@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one process builds the demo at a time there
+    fcntl = None
 
 from sqlalchemy import JSON, Table, insert, null, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -75,6 +83,23 @@ async def create_demo_database(path: Path, now: datetime | None = None) -> DemoD
     os.replace(building, path)
     _remove_sqlite_files(building)
     return dataset
+
+
+@asynccontextmanager
+async def demo_creation_lock(path: Path) -> AsyncIterator[None]:
+    """Held while a process checks the demo file at `path` and (re)creates it: workers
+    started together (`serve --workers N`) would otherwise build it at the same time, over
+    each other's temporary file, and all but one fail to start. An exclusive lock on
+    `<path>.lock`; the kernel drops it if the process dies."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    with open(f"{path}.lock", "ab") as lock_file:
+        await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
 def _remove_sqlite_files(path: Path) -> None:

@@ -58,3 +58,23 @@ def test_a_database_that_is_not_airflows_stops_the_server_with_the_reason(tmp_pa
         with running_server({"DATABASE_URL": f"sqlite:///{path}"}, timeout=30):
             pass
     assert "is not an Airflow metadata database" in str(stopped.value)
+
+
+def test_several_workers_create_the_embedded_demo_once_and_all_start(tmp_path):
+    """`serve --workers 2` on a machine without the demo file: both workers start at once;
+    one builds the file while the other waits for it (demo.loading.demo_creation_lock)."""
+    demo_path = tmp_path / "demo.sqlite"
+    command = (str(Path(sys.executable).with_name("backfill-gateway")), "serve")
+    with running_server(
+        {"GATEWAY_DEMO_DATABASE_PATH": str(demo_path)}, command=command, args=("--workers", "2")
+    ) as (url, _, log_path):
+        for _ in range(4):  # new connections: either worker may answer
+            with httpx.Client() as client:
+                response = client.post(
+                    f"{url}/graphql", json={"query": "{ backfills(first: 1) { totalCount } }"}
+                )
+            assert response.status_code == 200
+            assert response.json()["data"]["backfills"]["totalCount"] >= 20
+        pids = {line.split('"pid":')[1].split("}")[0] for line in log_path.read_text().splitlines()
+                if '"Application startup complete."' in line}  # fmt: skip
+        assert len(pids) == 2, log_path.read_text()[-2000:]
