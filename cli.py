@@ -22,15 +22,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _http_protocol() -> type | str:
-    """A response in one write (web/http_protocol.py); uvicorn's choice without httptools."""
-    try:
-        from backfill_gateway.web.http_protocol import OneWriteHttpToolsProtocol
-    except ImportError:  # pragma: no cover - uvicorn[standard] installs httptools
-        return "auto"
-    return OneWriteHttpToolsProtocol
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -40,7 +31,6 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        http=_http_protocol(),
         access_log=False,
         # uvicorn's own lines as JSON too, like the gateway's (the README's production start).
         log_config=str(Path(__file__).resolve().parent / "logging.json"),

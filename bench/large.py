@@ -36,7 +36,6 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from bench import workloads  # noqa: E402
-from bench.servers import our_uvicorn_flags  # noqa: E402
 
 STANDARD = ("q1", "q2", "q3", "q3first", "q4", "q5")
 # The smallest query: what a request costs on this machine right now, whatever the data.
@@ -67,12 +66,16 @@ FILTERS = {
     "dagIds + statuses: [RUNNING]": {"dagIds": ["bench_dag_0007"], "statuses": ["RUNNING"]},
 }
 
+UVICORN_FLAGS = ["--workers", "1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+                 "--log-level", "warning"]
+
+
 def start(name: str, root: Path, port: int, database_url: str, log_dir: Path) -> subprocess.Popen:
     python = root / ".venv" / "bin" / "python"
     env = {**os.environ, "DATABASE_URL": database_url}
     log = open(log_dir / f"large.{name}.log", "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [str(python), "-m", "uvicorn", "app:app", "--port", str(port), *our_uvicorn_flags(root)],
+        [str(python), "-m", "uvicorn", "app:app", "--port", str(port), *UVICORN_FLAGS],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
 

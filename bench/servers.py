@@ -76,16 +76,6 @@ def bench_token_entry() -> str:
 
 UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", "1", "--loop", "uvloop", "--http", "httptools",
                  "--no-access-log", "--log-level", "warning"]
-# Ours from a checkout with the HTTP protocol `backfill-gateway serve` runs (the README's
-# `uvicorn app:app --http ...`): a response's head and body in one write.
-OUR_HTTP_PROTOCOL = "backfill_gateway.web.http_protocol:OneWriteHttpToolsProtocol"
-
-
-def our_uvicorn_flags(repo: Path) -> list[str]:
-    """UVICORN_FLAGS with our protocol, for a checkout that has it (a baseline may not)."""
-    if not (repo / "web" / "http_protocol.py").exists():
-        return UVICORN_FLAGS
-    return [OUR_HTTP_PROTOCOL if flag == "httptools" else flag for flag in UVICORN_FLAGS]
 
 
 def specs(*, gateway_python: str, gateway_port: int, peers_dir: Path, peer_venv: Path,
@@ -113,7 +103,7 @@ def specs(*, gateway_python: str, gateway_port: int, peers_dir: Path, peer_venv:
     out = {
         "gateway": Spec(
             "gateway", "ours: backfill gateway", gateway_port,
-            [gateway_python, "-m", "uvicorn", "app:app", "--port", str(gateway_port), *our_uvicorn_flags(ROOT)],
+            [gateway_python, "-m", "uvicorn", "app:app", "--port", str(gateway_port), *UVICORN_FLAGS],
             lambda dsn: {"DATABASE_URL": dsn}, workloads.OUR_QUERIES, ROOT, ours=True),
         "postgraphile": Spec(
             "postgraphile", "PostGraphile 5 (node 22)", pgl_port,
@@ -152,8 +142,7 @@ def specs(*, gateway_python: str, gateway_port: int, peers_dir: Path, peer_venv:
         python = baseline_repo / ".venv" / "bin" / "python"
         out["gateway_baseline"] = Spec(
             "gateway_baseline", f"ours before (baseline checkout {baseline_repo})", gateway_port + 2,
-            [str(python), "-m", "uvicorn", "app:app", "--port", str(gateway_port + 2),
-             *our_uvicorn_flags(baseline_repo)],
+            [str(python), "-m", "uvicorn", "app:app", "--port", str(gateway_port + 2), *UVICORN_FLAGS],
             lambda dsn: {"DATABASE_URL": dsn}, workloads.OUR_QUERIES, baseline_repo, ours=True, baseline=True)
     return out
 

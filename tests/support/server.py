@@ -13,12 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from backfill_gateway.web.http_protocol import IMPORT_STRING
-
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-UVICORN = (sys.executable, "-m", "uvicorn", "app:app")
-# From the checkout, with the protocol `backfill-gateway serve` runs (web/http_protocol.py).
-CHECKOUT_SERVER = (*UVICORN, "--http", IMPORT_STRING)
 # Configuration the test process may carry that a server under test must not inherit.
 INHERITED_CONFIG = ("DATABASE_URL", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
 
@@ -35,10 +30,10 @@ def running_server(
     *,
     args: tuple[str, ...] = (),
     timeout: float = 60,
-    command: tuple[str, ...] = CHECKOUT_SERVER,
+    command: tuple[str, ...] = (sys.executable, "-m", "uvicorn", "app:app"),
     cwd: Path = PROJECT_DIR,
 ) -> Iterator[tuple[str, subprocess.Popen, Path]]:
-    """Start `uvicorn app:app` from the checkout, with serve's HTTP protocol (or `command` in `cwd`, given
+    """Start `uvicorn app:app` from the checkout (or `command` in `cwd`, given
     `--host` and `--port`); yield its base URL, process and log file; stop it after."""
     port = free_port()
     environment = {
