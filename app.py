@@ -159,9 +159,11 @@ def create_app(
             graphiql.warn_if_not_installed()
         if dashboard:
             dashboard.warn_if_not_installed()
-        if settings.uses_embedded_demo:
+        if settings.uses_embedded_demo and not await _current_demo(settings):
             from backfill_gateway.demo import create_demo_database, demo_creation_lock
 
+            # Checked again under the lock: another worker may have built it meanwhile.
+            # (A current demo takes no lock and writes no lock file.)
             async with demo_creation_lock(settings.demo_database_path):
                 if not await _current_demo(settings):
                     await create_demo_database(settings.demo_database_path)
