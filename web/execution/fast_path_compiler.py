@@ -12,9 +12,6 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    ListValueNode,
-    ObjectValueNode,
-    VariableNode,
     get_named_type,
     is_abstract_type,
     is_leaf_type,
@@ -28,6 +25,7 @@ from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
     IDENTITY_SERIALIZERS,
     WIRE_VALUES,
+    ArgumentRecipe,
     DirectResolver,
     Fallback,
     ResolverField,
@@ -35,6 +33,7 @@ from backfill_gateway.web.execution.fast_path_fields import (
     checked_leaf,
     enum_names,
     enum_serializer,
+    uses_variables,
 )
 
 if TYPE_CHECKING:
@@ -123,9 +122,14 @@ class Compiler:
                 field.field_nodes = [details.node for details in field_details]
                 field.has_args = bool(field_def.args or node.arguments)
                 field.constant_arguments = not any(
-                    _uses_variables(argument.value)
+                    uses_variables(argument.value)
                     for field_node in field.field_nodes for argument in field_node.arguments or ()
                 )  # fmt: skip
+                if (
+                    field.has_args and not field.constant_arguments
+                    and len(field_details) == 1 and field_details[0].fragment_variable_values is None
+                ):  # fmt: skip
+                    field.argument_recipe = ArgumentRecipe.of(field_def, node)
                 field.direct = DirectResolver.of(field_def, self.strawberry_schema)
                 field.complete = self.namespace[self.completer(field_def.type, field_details)]
                 resolvers.append(f"    run.resolve({self.bind('field', field)}, source, path, r)")
@@ -240,14 +244,3 @@ class Compiler:
             return function(value, path, run)
 
         return complete_abstract
-
-
-def _uses_variables(value) -> bool:
-    """Whether an argument's value (a literal, list or input object) names a variable."""
-    if isinstance(value, VariableNode):
-        return True
-    if isinstance(value, ListValueNode):
-        return any(_uses_variables(item) for item in value.values)
-    if isinstance(value, ObjectValueNode):
-        return any(_uses_variables(field.value) for field in value.fields)
-    return False

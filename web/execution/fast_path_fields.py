@@ -9,11 +9,18 @@ from typing import Any
 from graphql import (
     GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLString,
+    ListValueNode,
+    ObjectValueNode,
+    Undefined,
+    VariableNode,
+    is_non_null_type,
 )
+from graphql.execution.values import coerce_argument
 from strawberry.relay.types import GlobalID
 from strawberry.scalars import JSON
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
@@ -106,6 +113,7 @@ class ResolverField:
     __slots__ = (
         "response_key", "parent_type", "field_def", "field_nodes", "field_details",
         "has_args", "complete", "direct", "constant_arguments", "arguments", "python_arguments",
+        "argument_recipe",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -114,6 +122,70 @@ class ResolverField:
         self.constant_arguments = False
         self.arguments: dict[str, Any] | None = None
         self.python_arguments: dict[str, Any] | None = None
+        # Arguments with variables: how to assemble them from the coerced variables
+        # (argument_recipe), when that is all graphql-core would do.
+        self.argument_recipe: ArgumentRecipe | None = None
+
+
+def uses_variables(value) -> bool:
+    """Whether an argument's value (a literal, list or input object) names a variable."""
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(uses_variables(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(uses_variables(field.value) for field in value.fields)
+    return False
+
+
+class ArgumentRecipe:
+    """A field's arguments as graphql-core's `get_argument_values` coerces them, for a field
+    node whose arguments are variables, literals or absent: the literals and defaults are
+    coerced once (per plan), a variable's coerced value is taken as it is. That is what
+    graphql-core does for a variable it has a value for (null only where the argument is
+    nullable); for anything else (an absent variable: the default applies, or a null for a
+    non-null argument: an error) `assemble` answers None and graphql-core decides."""
+
+    __slots__ = ("parts",)
+
+    # (output name, False, the coerced value) or (output name, True, (variable, non-null))
+    parts: tuple[tuple[str, bool, Any], ...]
+
+    @classmethod
+    def of(cls, field_def, field_node) -> ArgumentRecipe | None:
+        """The recipe of a field node, or None when graphql-core must coerce (a literal
+        or default it reports as invalid)."""
+        recipe = cls()
+        nodes = {argument.name.value: argument for argument in field_node.arguments or ()}
+        parts: list[tuple[str, bool, Any]] = []
+        for name, argument in field_def.args.items():
+            out_name = argument.out_name or name
+            node = nodes.get(name)
+            if node is not None and isinstance(node.value, VariableNode):
+                parts.append((out_name, True, (node.value.name.value, is_non_null_type(argument.type))))
+                continue
+            if node is not None and uses_variables(node.value):
+                return None  # a variable inside a list or input object: graphql-core's
+            constant: dict[str, Any] = {}
+            try:
+                coerce_argument(constant, field_node, name, argument, node, None, None)
+            except GraphQLError:
+                return None
+            if out_name in constant:  # else: absent, without a default
+                parts.append((out_name, False, constant[out_name]))
+        recipe.parts = tuple(parts)
+        return recipe
+
+    def assemble(self, coerced_variables: dict[str, Any]) -> dict[str, Any] | None:
+        arguments: dict[str, Any] = {}
+        for out_name, from_variable, value in self.parts:
+            if from_variable:
+                name, non_null = value
+                value = coerced_variables.get(name, Undefined)
+                if value is Undefined or (value is None and non_null):
+                    return None
+            arguments[out_name] = value
+        return arguments
 
 
 class DirectResolver:

@@ -32,6 +32,10 @@ class FastPathRun:
         arguments = None
         if field.has_args:
             arguments = field.arguments if field.constant_arguments else self.arguments.get(id(field))
+            if arguments is None and field.argument_recipe is not None:
+                arguments = field.argument_recipe.assemble(executor.variable_values.coerced)
+                if arguments is not None:
+                    self.arguments[id(field)] = arguments
             if arguments is None:
                 arguments = get_argument_values(
                     field.field_def, field.field_nodes[0], executor.variable_values,

@@ -373,3 +373,96 @@ async def test_json_values_are_left_as_they_are_and_written_as_the_standard_exec
     assert fast_result.errors is None
     assert orjson.dumps(fast_result.data) == orjson.dumps(standard_result.data)
     assert fast_result.data == {"confs": values, "conf": values[0]}
+
+
+def test_argument_recipes_assemble_what_graphql_core_coerces():
+    from graphql import build_schema as build_sdl
+    from graphql import get_variable_values, parse
+    from graphql.execution.values import get_argument_values
+
+    from backfill_gateway.web.execution.fast_path_fields import ArgumentRecipe
+
+    schema = build_sdl(
+        """
+        enum Color { RED GREEN }
+        input Range { low: Int = 1, high: Int }
+        type Query {
+          f(id: ID!, n: Int = 7, after: String, color: Color = GREEN, range: Range): Int
+        }
+        """
+    )
+    field_def = schema.query_type.fields["f"]
+    definitions = "$id: ID, $n: Int, $after: String, $c: Color, $r: Range, $high: Int"
+
+    def both(arguments: str, raw: dict):
+        document = parse(f"query({definitions}) {{ f({arguments}) }}")
+        operation = document.definitions[0]
+        node = operation.selection_set.selections[0]
+        variables = get_variable_values(schema, operation.variable_definitions, raw)
+        assert not isinstance(variables, list), variables
+        recipe = ArgumentRecipe.of(field_def, node)
+        try:
+            expected = get_argument_values(field_def, node, variables)
+        except Exception as error:  # noqa: BLE001 - graphql-core reports it
+            expected = type(error)
+        assembled = recipe.assemble(variables.coerced) if recipe is not None else None
+        return recipe, assembled, expected
+
+    # graphql-core's own answer where the recipe answers, key order included.
+    for arguments, raw in (
+        ("id: $id", {"id": "a"}),
+        ("id: $id, n: $n, after: $after", {"id": "a", "n": 3, "after": None}),
+        ("id: $id, after: $after, color: RED", {"id": "a", "after": "x"}),
+        ("id: $id, range: {high: 3}", {"id": 4}),
+        ("id: $id, color: $c, range: $r", {"id": "a", "c": "RED", "r": {"high": 2}}),
+    ):
+        recipe, assembled, expected = both(arguments, raw)
+        assert recipe is not None and assembled is not None, arguments
+        assert assembled == expected and list(assembled) == list(expected), arguments
+
+    # Where graphql-core applies a default or reports an error, it decides.
+    for arguments, raw in (
+        ("id: $id, n: $n", {"id": "a"}),  # absent: n's default
+        ("id: $id, color: $c", {"id": "a"}),  # absent: color's default
+        ("id: $id", {"id": None}),  # null for a non-null argument: an error
+        ("id: $id", {}),
+    ):
+        recipe, assembled, expected = both(arguments, raw)
+        assert recipe is not None and assembled is None, arguments
+        assert expected is not None
+
+    # A variable inside a literal: graphql-core coerces it every time.
+    recipe, _, expected = both("id: $id, range: {high: $high}", {"id": "a", "high": 9})
+    assert recipe is None and expected["range"] == {"low": 1, "high": 9}
+    # A literal graphql-core reports (validation would refuse it first): no recipe.
+    recipe, _, expected = both('id: $id, n: "x"', {"id": "a"})
+    assert recipe is None and isinstance(expected, type)
+
+
+async def test_arguments_with_variables_are_assembled_without_graphql_core(gateway, oracle, monkeypatch):
+    from backfill_gateway.web.execution import fast_path_run
+
+    calls = []
+    real = fast_path_run.get_argument_values
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fast_path_run, "get_argument_values", counting)
+    query = (
+        "query($id: ID!, $first: Int, $after: String) { backfill(id: $id) { backfillId "
+        "dagRuns(first: $first, after: $after) { edges { cursor node { sortOrdinal } } } } }"
+    )
+    backfill_id = oracle.case("running")
+    gid = encode_global_id("Backfill", backfill_id)
+    first = (await gateway.graphql(query, {"id": gid, "first": 2, "after": None})).ok()
+    edges = first["backfill"]["dagRuns"]["edges"]
+    assert len(edges) == 2 and calls == []
+    after = edges[0]["cursor"]
+    second = (await gateway.graphql(query, {"id": gid, "first": 1, "after": after})).ok()
+    assert second["backfill"]["dagRuns"]["edges"] == edges[1:] and calls == []
+    # `first` absent: graphql-core leaves it out (no default): the default page size, 20.
+    default = (await gateway.graphql(query, {"id": gid})).ok()
+    assert len(default["backfill"]["dagRuns"]["edges"]) == min(len(oracle.slots(backfill_id)), 20)
+    assert calls  # that request went through graphql-core's coercion
