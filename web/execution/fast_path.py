@@ -9,7 +9,9 @@ text) into Python functions, one per selection set, and then runs them:
 * plain attribute fields (Strawberry "basic" fields) become inline code: a
   getattr and a type check standing in for the scalar's coercion;
 * fields with resolvers get a real resolve info and graphql-core's coerced
-  arguments; a plain Strawberry resolver (no field extensions, permissions or
+  arguments (assembled from the coerced variables by a recipe made once per plan,
+  fast_path_fields.ArgumentRecipe, where that is all graphql-core would do); a
+  plain Strawberry resolver (no field extensions, permissions or
   exception handlers) is called directly with its Python arguments, converted
   once per request, instead of through Strawberry's per-call wrapper chain;
   awaitables are gathered level by level, so DataLoaders batch as before;
