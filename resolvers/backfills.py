@@ -142,11 +142,14 @@ async def get_backfill(
     dag_runs: SlotPageRequest | None = None,
     with_status: bool = True,
     backfill_columns: bool = True,
+    batched: bool = True,
 ) -> BackfillRecord | None:
     """A backfill by global id; with `dag_runs` (the page its `dagRuns` field will ask
     for), the backfill and that page are read in one statement, its status probes only
     `with_status` (a record without status is shared as a listing's is), its columns only
-    with `backfill_columns` (else a BackfillIdOnly: the request selects none)."""
+    with `backfill_columns` (else a BackfillIdOnly: the request selects none), and not
+    `batched` when no other lookup of the request can share that statement
+    (`Loaders.backfill_with_slot_page`)."""
     backfill_id = decode_global_id_of(global_id, BACKFILL)
     if dag_runs is not None:
         try:
@@ -155,6 +158,6 @@ async def get_backfill(
             pass  # the `dagRuns` field reports it, at its own path
         else:
             return await context.loaders.backfill_with_slot_page(
-                backfill_id, args, with_status, backfill_columns
+                backfill_id, args, with_status, backfill_columns, batched=batched
             )
     return await context.loaders.backfill_by_id.load(backfill_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -26,6 +27,7 @@ from backfill_gateway.schema.enums import (
     OrderDirection,
     ReprocessBehavior,
 )
+from backfill_gateway.schema.field_plans import READS_ONLY_CONTEXT, PlannedResolver, planned
 from backfill_gateway.schema.lru import LruCache
 from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
@@ -141,11 +143,15 @@ class Backfill(Node):
         description="Airflow 2 only: the host the backfill process ran on. Null on Airflow 3."
     )
 
-    @strawberry.field(description="Slot and run-state counts over the whole backfill.")
+    @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
+        description="Slot and run-state counts over the whole backfill."
+    )
     async def progress(self, info: strawberry.Info) -> BackfillProgress:
         return await info.context.loaders.progress_by_backfill.load(self.backfill_id)
 
     @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
         description="Task instances by state over all the backfill's runs: on Airflow 3 "
         "the runs of its slots (a run a later backfill took over still counts here, as its "
         "slot still shows it); on Airflow 2 the runs the BackfillJob created or took over. "
@@ -155,6 +161,7 @@ class Backfill(Node):
         return await info.context.loaders.task_counts_by_backfill.load(self.backfill_id)
 
     @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
         description="The backfilled DAG; null when its `dag` row is gone (or, on Airflow 2, "
         "when the job has no run to tell its DAG)."
     )
@@ -164,6 +171,8 @@ class Backfill(Node):
         return await info.context.loaders.dag_by_dag_id.load(self.dag_id)
 
     @strawberry.field(
+        # Called as `_plan_dag_runs` plans it by the fast path (schema/field_plans.py).
+        metadata=planned(lambda info: _plan_dag_runs(info)),
         description="The backfill's slots in `sortOrdinal` order (ties by id), one edge per "
         "`backfill_dag_run` row. Skipped slots are edges too, with `dagRun: null`. On "
         "Airflow 2 one edge per run the BackfillJob created or took over (its task "
@@ -181,16 +190,30 @@ class Backfill(Node):
             strawberry.argument(description="Only slots matching this filter."),
         ] = None,
     ) -> BackfillDagRunConnection:
-        request = SlotPageRequest(
-            first, after, last, before, filter, dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD)
-        )
-        return await dag_run_resolvers.backfill_dag_runs(info.context, self.backfill_id, request)
+        resolve = _plan_dag_runs(info)
+        arguments = {"first": first, "after": after, "last": last, "before": before, "filter": filter}
+        return await resolve(self, info.context, arguments, info._raw_info.variable_values)
 
     is_type_of = instances_of(BackfillRecord)
 
 
+def _plan_dag_runs(info: strawberry.Info) -> PlannedResolver:
+    """`Backfill.dagRuns` with the dag run columns its document selects found once."""
+    run_attributes = dag_run_columns(info, RECORD_ATTRIBUTES_BY_FIELD)
+    backfill_dag_runs = dag_run_resolvers.backfill_dag_runs
+
+    def resolve(source: BackfillRecord, context, arguments: dict[str, Any], _variables):
+        get = arguments.get
+        request = SlotPageRequest(
+            get("first"), get("after"), get("last"), get("before"), get("filter"), run_attributes
+        )
+        return backfill_dag_runs(context, source.backfill_id, request)
+
+    return resolve
+
+
 @dataclass(frozen=True, slots=True)
-class _DagRunsLookahead:
+class DagRunsLookahead:
     """A `dagRuns` field's page as far as its document tells: literal arguments (coerced
     once), the variables the others come from, and the dag run columns it selects."""
 
@@ -198,11 +221,25 @@ class _DagRunsLookahead:
     variables: tuple[tuple[str, str], ...]  # (argument, variable)
     run_attributes: tuple[str, ...]
 
+    def page(self, variables: Mapping[str, Any]) -> SlotPageRequest | None:
+        """The page for a request's coerced variables; None for a filtered one."""
+        arguments = dict(self.literals)
+        # An absent variable leaves the argument at its default, None for every
+        # `dagRuns` argument.
+        for name, variable in self.variables:
+            arguments[name] = variables.get(variable)
+        if arguments.get("filter") is not None:
+            return None
+        return SlotPageRequest(
+            arguments.get("first"), arguments.get("after"), arguments.get("last"),
+            arguments.get("before"), None, self.run_attributes,
+        )  # fmt: skip
 
-_lookaheads: LruCache[tuple[str, int], _DagRunsLookahead | None] = LruCache(1024)
+
+_lookaheads: LruCache[tuple[str, int], DagRunsLookahead | None] = LruCache(1024)
 
 
-def _lookahead(field: GraphQLField, nodes, fragments) -> _DagRunsLookahead | None:
+def _lookahead(field: GraphQLField, nodes, fragments) -> DagRunsLookahead | None:
     literals: dict[str, Any] = {}
     variables: list[tuple[str, str]] = []
     for argument in nodes[0].arguments or ():  # None without arguments
@@ -217,42 +254,27 @@ def _lookahead(field: GraphQLField, nodes, fragments) -> _DagRunsLookahead | Non
             if literals[name] is Undefined:
                 return None  # the field itself reports it
     run_attributes = dag_run_columns_of(nodes, fragments, RECORD_ATTRIBUTES_BY_FIELD)
-    return _DagRunsLookahead(literals, tuple(variables), run_attributes)
+    return DagRunsLookahead(literals, tuple(variables), run_attributes)
 
 
-def requested_dag_runs_page(info: strawberry.Info) -> SlotPageRequest | None:
-    """The page the `dagRuns` field below the `Backfill` field being resolved will ask
-    for, so that the backfill and that page can be read together; None when there is no
-    such field, it is selected more than once or under a directive, or it has a `filter`
-    (then `dagRuns` reads its page itself, as always)."""
+def dag_runs_lookahead(info: strawberry.Info) -> DagRunsLookahead | None:
+    """What the document tells of the page the `dagRuns` field below the `Backfill` field
+    being resolved will ask for, so that the backfill and that page can be read together;
+    None when there is no such field, it is selected more than once or under a directive,
+    or it has a literal `filter` (then `dagRuns` reads its page itself, as always)."""
     nodes = child_field_nodes(info, "dagRuns")
     if nodes is None:
         return None
     raw = info._raw_info
 
-    def compute() -> _DagRunsLookahead | None:
+    def compute() -> DagRunsLookahead | None:
         field = get_nullable_type(raw.return_type).fields["dagRuns"]
         return _lookahead(field, nodes, raw.fragments)
 
     node = nodes[0]
     if node.loc is None:
-        lookahead = compute()
-    else:
-        lookahead = _lookaheads.get_or_compute((node.loc.source.body, node.loc.start), compute)
-    if lookahead is None:
-        return None
-    arguments = dict(lookahead.literals)
-    # graphql-core's info holds the variables coerced; an absent one leaves the argument
-    # at its default, None for every `dagRuns` argument.
-    values = raw.variable_values
-    for name, variable in lookahead.variables:
-        arguments[name] = values.get(variable)
-    if arguments.get("filter") is not None:
-        return None
-    return SlotPageRequest(
-        arguments.get("first"), arguments.get("after"), arguments.get("last"),
-        arguments.get("before"), None, lookahead.run_attributes,
-    )  # fmt: skip
+        return compute()
+    return _lookaheads.get_or_compute((node.loc.source.body, node.loc.start), compute)
 
 
 @strawberry.type(description="An edge of a backfill listing.")
@@ -267,7 +289,10 @@ class BackfillConnection(Connection[Backfill]):
         description="The page's backfills, without cursors (shortcut for `edges { node }`)."
     )
 
-    @strawberry.field(description="Number of backfills matching the filter, over all pages.")
+    @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
+        description="Number of backfills matching the filter, over all pages."
+    )
     async def total_count(self) -> int:
         return await self.count()
 

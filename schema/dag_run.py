@@ -11,6 +11,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from backfill_gateway.resolvers.records import DagRunRecord
 from backfill_gateway.schema.enums import DagRunState
+from backfill_gateway.schema.field_plans import READS_ONLY_CONTEXT
 from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.task_counts import TaskInstanceCounts
 
@@ -89,7 +90,10 @@ class DagRun(Node):
     )
     updated_at: datetime | None = strawberry.field(description="When the row last changed.")
 
-    @strawberry.field(description="The backfill that currently owns the run, if any.")
+    @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
+        description="The backfill that currently owns the run, if any."
+    )
     async def backfill(
         self, info: strawberry.Info
     ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
@@ -98,6 +102,7 @@ class DagRun(Node):
         return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
     @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
         description="The run's task instances by state, each map index of a mapped task "
         "counted once; all zeros before the run has task instances."
     )

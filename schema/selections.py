@@ -149,6 +149,16 @@ def operation_key(info: strawberry.Info) -> tuple[str, str | None] | None:
     return operation.loc.source.body, operation.name.value if operation.name else None
 
 
+def root_field_count(info: strawberry.Info, name: str) -> int:
+    """How many root fields of the request's operation are called `name` (fragments
+    flattened, aliases counted apart). Not cached: for answers cached per `operation_key`."""
+    raw = info._raw_info
+    return sum(
+        field.name.value == name
+        for field in _fields(raw.operation.selection_set.selections, raw.fragments)
+    )
+
+
 def nested_field_names(info: strawberry.Info) -> set[str]:
     """Names of every field below the request operation's root fields (a fragment's fields
     all count as below: over-approximating is safe). Not cached: for answers cached per

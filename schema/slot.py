@@ -10,6 +10,7 @@ import strawberry
 from backfill_gateway.resolvers.records import SlotRecord
 from backfill_gateway.schema.dag_run import DagRun
 from backfill_gateway.schema.enums import BackfillDagRunExceptionReason, DagRunState
+from backfill_gateway.schema.field_plans import READS_ONLY_CONTEXT
 from backfill_gateway.schema.node import Node, instances_of
 from backfill_gateway.schema.pagination import Connection, Edge
 
@@ -53,13 +54,14 @@ class BackfillDagRun(Node):
         description="The slot's run; null for a skipped slot or when the run was deleted."
     )
 
-    @strawberry.field(description="The backfill this slot belongs to.")
+    @strawberry.field(metadata=READS_ONLY_CONTEXT, description="The backfill this slot belongs to.")
     async def backfill(
         self, info: strawberry.Info
     ) -> Annotated["Backfill", strawberry.lazy("backfill_gateway.schema.backfill")] | None:  # noqa: UP037
         return await info.context.loaders.backfill_by_id.load(self.backfill_id)
 
     @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
         description="For a skipped slot, the run that made Airflow skip it: the run of the "
         "same DAG and logical date (for partitioned DAGs, partition key) that was in flight "
         "(`in flight`) or already done (`already exists`), as Airflow's own lookup finds it "
@@ -89,6 +91,7 @@ class BackfillDagRunConnection(Connection[BackfillDagRun]):
     )
 
     @strawberry.field(
+        metadata=READS_ONLY_CONTEXT,
         description="Number of slots matching the filter in the whole backfill, not the page."
     )
     async def total_count(self) -> int:

@@ -136,8 +136,11 @@ class Airflow2Loaders(Loaders):
         args: SlotPageArgs,
         with_status: bool = True,
         backfill_columns: bool = True,
+        *,
+        batched: bool = True,
     ) -> Airflow2BackfillRecord | None:
-        # A BackfillJob is a `job` row, its slots its runs: read apart, as for any parent.
+        # A BackfillJob is a `job` row, its slots its runs: read apart, as for any parent
+        # (batched with other lookups by id, whatever the caller knows).
         return await self.backfill_by_id.load(backfill_id)
 
     def slot_count_by_backfill(self, spec: SlotFilter) -> DataLoader[int, int]:

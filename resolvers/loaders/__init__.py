@@ -23,6 +23,7 @@ from backfill_gateway.db.slots import SlotFilter
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
 from backfill_gateway.resolvers.loaders.backfill_with_slot_page_by_id import (
     BackfillWithSlotPageById,
+    read_backfills_with_slot_pages,
 )
 from backfill_gateway.resolvers.loaders.blocking_run_by_slot import BlockingRunBySlot
 from backfill_gateway.resolvers.loaders.dag_by_dag_id import DagByDagId
@@ -161,13 +162,28 @@ class Loaders:
         args: SlotPageArgs,
         with_status: bool = True,
         backfill_columns: bool = True,
+        *,
+        batched: bool = True,
     ) -> BackfillRecord | None:
         """A backfill by id, its page of slots for `args` read in the same statement: the
         page is primed, so `slot_pages_by_backfill(args)` answers it without another.
         Without `with_status` the record's status is None (see `prime_backfills`); without
-        `backfill_columns` it is a BackfillIdOnly, which is never primed for others."""
+        `backfill_columns` it is a BackfillIdOnly, which is never primed for others.
+
+        Not `batched`, for a caller that knows no other lookup of the request can share the
+        statement (a document's only `backfill` root field): read at once in the caller's
+        task, not through a batch, which costs a task and two event-loop iterations (9% of
+        Q3-first's instructions, bench/README.md). The loader's cache still holds the
+        result, for a second run of the request (the fast path's fallback)."""
         loader = self.backfill_with_slot_page_by_id(args, with_status, backfill_columns)
-        record, page = await loader.load(backfill_id)
+        if batched or loader.cache_map.get(backfill_id) is not None:
+            record, page = await loader.load(backfill_id)
+        else:
+            ((record, page),) = await read_backfills_with_slot_pages(
+                self._session, args, self._orphan_cutoff, self._airflow, self._scope,
+                with_status, backfill_columns, (backfill_id,),
+            )  # fmt: skip
+            loader.prime(backfill_id, (record, page))
         if record is not None:
             if backfill_columns:
                 self.prime_backfills((record,))

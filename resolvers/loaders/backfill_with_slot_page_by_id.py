@@ -23,7 +23,7 @@ from backfill_gateway.resolvers.records import BackfillIdOnly, BackfillRecord
 BackfillWithSlotPage = tuple[BackfillRecord | None, SlotPage]
 
 
-async def _load_backfills_with_slot_pages(
+async def read_backfills_with_slot_pages(
     session: ReadSession,
     args: SlotPageArgs,
     orphan_cutoff: datetime,
@@ -68,7 +68,7 @@ class BackfillWithSlotPageById(DataLoader[int, BackfillWithSlotPage]):
     ) -> None:
         super().__init__(
             partial(
-                _load_backfills_with_slot_pages,
+                read_backfills_with_slot_pages,
                 session, args, orphan_cutoff, airflow, scope, with_status, backfill_columns,
             )  # fmt: skip
         )

@@ -401,3 +401,60 @@ async def test_records_a_listing_shares_carry_the_status_another_field_selects(g
     nested = [slot["backfill"] for node in nodes for slot in node["dagRuns"]["nodes"]]
     assert len(nested) == sum(1 for i in sorted(oracle.backfills)[:100] if oracle.slots(i))
     assert nested and all(b["status"] == oracle.status(b["backfillId"]) for b in nested)
+
+
+async def test_a_documents_only_backfill_root_field_reads_its_page_without_a_batch(
+    gateway, oracle, monkeypatch
+):
+    """No other lookup can share the statement of a document's only `backfill` root
+    field: it is read at once, not through a DataLoader batch. Two such root fields
+    still share one statement through the batch."""
+    from backfill_gateway.resolvers.loaders.backfill_with_slot_page_by_id import (
+        BackfillWithSlotPageById,
+    )
+
+    loads = []
+    real_load = BackfillWithSlotPageById.load
+
+    def counting_load(self, key):
+        loads.append(key)
+        return real_load(self, key)
+
+    monkeypatch.setattr(BackfillWithSlotPageById, "load", counting_load)
+    first, second = sorted(oracle.backfills, key=lambda i: -len(oracle.slots(i)))[:2]
+    page = "dagRuns(first: 3) { nodes { sortOrdinal } }"
+
+    def ordinals(backfill_id):
+        return [{"sortOrdinal": s["sort_ordinal"]} for s in oracle.slots(backfill_id)[:3]]
+
+    one = "query($a: ID!) { backfill(id: $a) { dagId " + page + " } }"
+    variables = {"a": encode_global_id("Backfill", first), "b": encode_global_id("Backfill", second)}
+    for _ in range(2):  # the first run and the prepared one
+        response = await gateway.graphql(one, {"a": variables["a"]})
+        assert response.ok()["backfill"]["dagRuns"]["nodes"] == ordinals(first)
+        assert len(response.statements) == 1
+    assert loads == []
+
+    two = "query($a: ID!, $b: ID!) { a: backfill(id: $a) { " + page + " } b: backfill(id: $b) { " + page + " } }"
+    response = await gateway.graphql(two, variables)
+    data = response.ok()
+    assert data["a"]["dagRuns"]["nodes"] == ordinals(first)
+    assert data["b"]["dagRuns"]["nodes"] == ordinals(second)
+    # (The executor twin of the tests loads them too, in its own app.)
+    assert len(response.statements) == 1 and set(loads) == {first, second}
+
+
+async def test_a_backfill_read_without_a_batch_is_not_read_again_when_the_request_falls_back(
+    gateway, oracle
+):
+    # `node(id: "x")` is refused after the backfill was read: the fast path falls back and
+    # the standard executor runs the operation again, the backfill from the loader's cache.
+    backfill_id = max(oracle.backfills, key=lambda i: len(oracle.slots(i)))
+    response = await gateway.graphql(
+        'query($id: ID!) { backfill(id: $id) { dagId dagRuns(first: 2) { nodes { sortOrdinal } } } '
+        'node(id: "x") { id } }',
+        {"id": encode_global_id("Backfill", backfill_id)},
+    )
+    assert response.error_codes == ["BAD_USER_INPUT"]
+    assert response.body["data"]["backfill"]["dagId"] == oracle.backfills[backfill_id]["dag_id"]
+    assert len(response.statements) == 1, response.statements

@@ -8,17 +8,22 @@ text) into Python functions, one per selection set, and then runs them:
 
 * plain attribute fields (Strawberry "basic" fields) become inline code: a
   getattr and a type check standing in for the scalar's coercion;
-* fields with resolvers get a real resolve info and graphql-core's coerced
-  arguments (assembled from the coerced variables by a recipe made once per plan,
-  fast_path_fields.ArgumentRecipe, where that is all graphql-core would do); a
-  plain Strawberry resolver (no field extensions, permissions or
-  exception handlers) is called directly with its Python arguments, converted
-  once per request, instead of through Strawberry's per-call wrapper chain;
-  awaitables are gathered level by level, so DataLoaders batch as before;
-* response paths are built only above resolvers, which need them;
+* fields with resolvers get graphql-core's coerced arguments (assembled from the
+  coerced variables by a recipe made once per plan, fast_path_fields.ArgumentRecipe,
+  where that is all graphql-core would do); a plain Strawberry resolver (no field
+  extensions, permissions or exception handlers) is called directly with its Python
+  arguments, converted once per request, instead of through Strawberry's per-call
+  wrapper chain: as its field plan says (schema/field_plans.py), without a resolve
+  info, or else with a real one; awaitables are gathered level by level, so
+  DataLoaders batch as before;
+* response paths are built only above resolvers called with an info;
 * UTC timestamps are left as datetimes for the response writer, orjson, which writes
   them as the DateTime scalar does (fast_path_fields.WIRE_VALUES): results of the fast
   path are meant for orjson, as every transport of the gateway writes.
+
+An operation whose resolver fields all have plans (schema/field_plans.py) needs nothing
+of graphql-core's execution: a prepared query of that kind (prepared_queries.py) runs
+without it (`run_planned`), from its coerced variables and the context.
 
 It only runs the happy path. Anything irregular (an exception, a null in a
 non-null position, an object of an unexpected type) abandons the fast run and
@@ -31,13 +36,15 @@ schemas with resolver middleware, always use the standard executor.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from graphql import OperationType
+from graphql import DocumentNode, GraphQLSchema, OperationType
 from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
 
 from backfill_gateway.schema.lru import LruCache
-from backfill_gateway.web.execution.executor import Executor
+from backfill_gateway.web.execution.executor import Executor, prepared_operation
 from backfill_gateway.web.execution.fast_path_compiler import Compiler
 from backfill_gateway.web.execution.fast_path_fields import Fallback, Unsupported
 from backfill_gateway.web.execution.fast_path_run import FastPathRun
@@ -71,6 +78,15 @@ def _take_written_nodes(context, take: bool) -> None:
         context.written_nodes = take
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledOperation:
+    """An operation compiled by the fast path."""
+
+    complete_root: Callable[[Any, Any, FastPathRun], dict[str, Any]]
+    # Every resolver field has a plan: runs without graphql-core's execution.
+    planned_throughout: bool
+
+
 class PlanCache(LruCache):
     """Compiled operations by query text and operation name; refused ones map to None."""
 
@@ -85,15 +101,57 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
     class FastPathExecutor(Executor):
         plans = cache
 
+        @classmethod
+        async def run_planned(
+            cls,
+            schema: GraphQLSchema,
+            document: DocumentNode,
+            operation_name: str | None,
+            variables: Mapping[str, Any] | None,
+            context: Any,
+        ) -> dict[str, Any] | None:
+            """The data of a query the fast path compiled before, when every resolver of
+            it has a plan: run from the coerced variables and the context alone, without
+            graphql-core's execution context or resolve infos. None when the standard way
+            must run it: not compiled yet or not planned throughout, variables graphql-core
+            must coerce or report, or anything irregular during the run."""
+            prepared = prepared_operation(schema, document, operation_name)
+            if prepared is None or prepared.operation.loc is None:
+                return None
+            operation = prepared.operation
+            key = (operation.loc.source.body, operation.name.value if operation.name else None)
+            compiled = cls.plans.peek(key)
+            if compiled is None or not compiled.planned_throughout:
+                return None
+            coerced = prepared.coerce(variables or {})
+            if coerced is None:
+                return None
+            run = FastPathRun(None, context, coerced)
+            _take_written_nodes(context, True)
+            try:
+                data = compiled.complete_root(None, None, run)
+                if run.pending:
+                    await run.settle()
+            except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
+                run.discard()
+                _take_written_nodes(context, False)
+                return None
+            return data
+
         def execute_operation(self, serially: bool | None = None):
-            complete_root = self._compiled()
-            if complete_root is None:
+            compiled = self._compiled()
+            if compiled is None:
                 return super().execute_operation(serially)
-            run = FastPathRun(self)
+            # Planned throughout, it runs as `run_planned` runs it (the executor twin of the
+            # tests compares every query's first run, which comes this way).
+            run = (
+                FastPathRun(None, self.context_value, self.variable_values)
+                if compiled.planned_throughout else FastPathRun(self)
+            )  # fmt: skip
             # Its lists of backfills take nodes PostgreSQL wrote (Compiler.emit_completion).
             _take_written_nodes(self.context_value, True)
             try:
-                data = complete_root(self.root_value, None, run)
+                data = compiled.complete_root(self.root_value, None, run)
             except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
                 return self._fall_back(run, serially)
             if not run.pending:
@@ -113,7 +171,7 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             _take_written_nodes(self.context_value, False)  # the standard executor does not
             return super().execute_operation(serially)
 
-        def _compiled(self) -> Callable | None:
+        def _compiled(self) -> CompiledOperation | None:
             manager = self.middleware_manager
             if manager is not None and manager.middlewares:
                 return None
@@ -130,13 +188,15 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
                 return self._compile_plan()
             return self.plans.get_or_compute(key, self._compile_plan)
 
-        def _compile_plan(self) -> Callable | None:
+        def _compile_plan(self) -> CompiledOperation | None:
             try:
                 if not _compilable(self.operation, self.fragment_definitions.values()):
                     return None
-                return Compiler(self).compile_operation()
+                compiler = Compiler(self)
+                complete_root = compiler.compile_operation()
             except Unsupported:
                 return None
+            return CompiledOperation(complete_root, compiler.planned_throughout)
 
     return FastPathExecutor
 

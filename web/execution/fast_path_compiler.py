@@ -21,6 +21,7 @@ from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.schema.backfill_nodes import WRITTEN_NODE_TYPES
+from backfill_gateway.schema.field_plans import PlannedResolver, plan_of
 from backfill_gateway.web.execution.fast_path_fields import (
     IDENTITY_COERCION_TESTS,
     IDENTITY_SERIALIZERS,
@@ -61,6 +62,9 @@ class Compiler:
         self.objects: dict[tuple[str, int], tuple[str, bool, Any]] = {}
         self.completer_needs_path: dict[str, bool] = {}
         self.counter = 0
+        # Resolver fields compiled without a plan, and abstract positions (their objects
+        # are compiled when first met): either needs graphql-core's execution.
+        self.unplanned = 0
 
     def bind(self, prefix: str, value: Any) -> str:
         self.counter += 1
@@ -71,6 +75,11 @@ class Compiler:
     def define(self, name: str, lines: list[str]) -> None:
         exec("\n".join(lines), self.namespace)  # noqa: S102 - our own generated code
         assert name in self.namespace
+
+    @property
+    def planned_throughout(self) -> bool:
+        """Whether the operation compiled so far runs without graphql-core's execution."""
+        return self.unplanned == 0
 
     def compile_operation(self) -> Callable[[Any, FastPathRun], dict[str, Any]]:
         executor = self.executor
@@ -131,15 +140,32 @@ class Compiler:
                 ):  # fmt: skip
                     field.argument_recipe = ArgumentRecipe.of(field_def, node)
                 field.direct = DirectResolver.of(field_def, self.strawberry_schema)
-                field.complete = self.namespace[self.completer(field_def.type, field_details)]
+                complete = self.completer(field_def.type, field_details)
+                field.complete = self.namespace[complete]
+                field.planned = self.planned(field) if field.direct is not None else None
+                if field.planned is not None:
+                    field.needs_path = self.completer_needs_path[complete]
+                else:
+                    self.unplanned += 1
                 resolvers.append(f"    run.resolve({self.bind('field', field)}, source, path, r)")
                 entries.append(f"{key}: None")
-                needs_path = True
+                needs_path |= field.needs_path
         lines.append("    r = {" + ", ".join(entries) + "}")
         lines.extend(resolvers)
         lines.append("    return r")
         self.define(name, lines)
         return name, needs_path
+
+    def planned(self, field: ResolverField) -> PlannedResolver | None:
+        """The field's planned resolver, when its resolver has a plan: the plan is given
+        the document's view of the field (an info without context, variables or path)."""
+        plan = plan_of(field.direct.definition)
+        if plan is None:
+            return None
+        raw = self.executor.build_resolve_info(
+            field.field_def, field.field_nodes, field.parent_type, None
+        )._replace(root_value=None, variable_values=None, context=None, async_helpers=None)
+        return plan(field.direct.info_class(_raw_info=raw, _field=field.direct.definition))
 
     def nested_object(self, object_type: GraphQLObjectType, field_details) -> tuple[str, bool]:
         key = (object_type.name, id(field_details))
@@ -201,6 +227,7 @@ class Compiler:
                 lines.append(f"{indent}{var} = [{call} for x in {var}]")
             return item_needs_path
         if is_abstract_type(gtype):
+            self.unplanned += 1
             resolve = self.bind("abstract", self.abstract_completer(gtype, field_details))
             lines.append(f"{indent}{var} = {resolve}({var}, {path_expr}, run)")
             return True

@@ -113,7 +113,7 @@ class ResolverField:
     __slots__ = (
         "response_key", "parent_type", "field_def", "field_nodes", "field_details",
         "has_args", "complete", "direct", "constant_arguments", "arguments", "python_arguments",
-        "argument_recipe",
+        "argument_recipe", "planned", "needs_path",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -125,6 +125,10 @@ class ResolverField:
         # Arguments with variables: how to assemble them from the coerced variables
         # (argument_recipe), when that is all graphql-core would do.
         self.argument_recipe: ArgumentRecipe | None = None
+        # A resolver with a plan (schema/field_plans.py) is called as planned, without a
+        # resolve info; its response path is built only when something below needs one.
+        self.planned: Callable[..., Any] | None = None
+        self.needs_path = True
 
 
 def uses_variables(value) -> bool:

@@ -10,9 +10,10 @@ the variables: the cost and the variables' coercion. So the first request goes t
 whole way; when it validated, passed the limits and is a query, the limits extension
 remembers its document here (`remember`). Later requests with the same text and
 operation name run it directly (`run`): the cost is evaluated against the request's
-variables (over the limit: the whole pipeline answers, with its error), then graphql-core
-executes it with the schema's executor (the compiled fast path), and errors get their
-codes as `ErrorCodes` gives them. The response is byte for byte the pipeline's
+variables (over the limit: the whole pipeline answers, with its error), then the fast
+path runs it without graphql-core when every resolver of it has a plan
+(fast_path.run_planned), else graphql-core executes it with the schema's executor (the
+compiled fast path), and errors get their codes as `ErrorCodes` gives them. The response is byte for byte the pipeline's
 (tests/web/execution/test_prepared_queries.py compares both).
 
 Not used with schema extensions beyond the gateway's own (OpenTelemetry tracing wants
@@ -66,6 +67,7 @@ class PreparedQueries:
         self.on_cost = on_cost
         self._cache: LruCache[tuple[str, str | None], PreparedQuery | None] = LruCache(maxsize)
         self.runs = 0  # requests answered here (tests and the benchmark read it)
+        self.planned_runs = 0  # of which without graphql-core (fast_path.run_planned)
 
     def remember(self, query: str, requested_name: str | None, prepared: PreparedQuery) -> None:
         self._cache.get_or_compute((query, requested_name), lambda: prepared)
@@ -91,6 +93,17 @@ class PreparedQueries:
         self.on_operation_name(prepared.operation_name)
         if cost is not None:
             self.on_cost(cost)
+        extensions = (
+            {"cost": {"nodes": cost, "limit": limits.max_cost}} if cost is not None else {}
+        )
+        run_planned = getattr(schema.execution_context_class, "run_planned", None)
+        if run_planned is not None:
+            data = await run_planned(
+                schema._schema, prepared.document, prepared.operation_name, variables, context
+            )
+            if data is not None:
+                self.planned_runs += 1
+                return ExecutionResult(data=data, errors=None, extensions=extensions)
         result = execute(
             schema._schema,
             prepared.document,
@@ -106,7 +119,4 @@ class PreparedQueries:
         if errors:
             # Execution and variable errors: no parse or validation phase (ErrorCodes).
             errors = [classify(error, None) for error in errors]
-        extensions = (
-            {"cost": {"nodes": cost, "limit": limits.max_cost}} if cost is not None else {}
-        )
         return ExecutionResult(data=result.data, errors=errors, extensions=extensions)

@@ -466,3 +466,94 @@ async def test_arguments_with_variables_are_assembled_without_graphql_core(gatew
     default = (await gateway.graphql(query, {"id": gid})).ok()
     assert len(default["backfill"]["dagRuns"]["edges"]) == min(len(oracle.slots(backfill_id)), 20)
     assert calls  # that request went through graphql-core's coercion
+
+
+def test_every_resolver_of_the_query_types_has_a_plan():
+    """A document of them is planned throughout and runs without resolve infos or
+    graphql-core (fast_path.run_planned); a new resolver without a plan would quietly
+    take every document using it off that path."""
+    from graphql import GraphQLObjectType
+
+    from backfill_gateway.schema.field_plans import plan_of
+    from backfill_gateway.web.execution.executable_schema import build_schema
+    from backfill_gateway.web.execution.fast_path_fields import DirectResolver
+
+    schema = build_schema()
+    without_plan = []
+    for type_name, gql_type in schema._schema.type_map.items():
+        if type_name.startswith("__") or type_name in ("Mutation", "Subscription"):
+            continue
+        if not isinstance(gql_type, GraphQLObjectType):
+            continue
+        for field_name, field in gql_type.fields.items():
+            if field.resolve is None or getattr(field.resolve, "_is_default", False):
+                continue
+            definition = field.extensions["strawberry-definition"]
+            if plan_of(definition) is None or DirectResolver.of(field, schema) is None:
+                without_plan.append(f"{type_name}.{field_name}")
+    assert without_plan == []
+
+
+async def test_planned_resolvers_are_called_without_resolve_infos(gateway, oracle, monkeypatch):
+    executor_class = gateway.app.state.schema.execution_context_class
+    infos = []
+    real = executor_class.build_resolve_info
+
+    def counting(self, field_def, field_nodes, parent_type, path):
+        infos.append((parent_type.name, field_nodes[0].name.value, path))
+        return real(self, field_def, field_nodes, parent_type, path)
+
+    monkeypatch.setattr(executor_class, "build_resolve_info", counting)
+    paths = count_paths(monkeypatch, executor_class)
+    gid = encode_global_id("Backfill", oracle.case("running"))
+    everything = (
+        "query($id: ID!) { airflow { version } backfill(id: $id) { backfillId "
+        "progress { slotCount } taskCounts { success } dag { dagId } "
+        "dagRuns(first: 3) { totalCount nodes { backfill { backfillId } blockingRun { runId } "
+        "dagRun { runId backfill { backfillId } taskCounts { success } } } } } "
+        "backfills(first: 2) { totalCount nodes { backfillId } } }"
+    )
+    data = (await gateway.graphql(everything, {"id": gid})).ok()
+    assert data["backfill"]["dagRuns"]["nodes"]
+    assert paths() == (1, 0, 0)
+    # Compiling gave each plan the document's view of its field (no response path);
+    # running called no resolver with an info.
+    planned = {
+        ("Query", "airflow"), ("Query", "backfill"), ("Query", "backfills"),
+        ("Backfill", "progress"), ("Backfill", "taskCounts"), ("Backfill", "dag"),
+        ("Backfill", "dagRuns"), ("BackfillDagRunConnection", "totalCount"),
+        ("BackfillDagRun", "backfill"), ("BackfillDagRun", "blockingRun"),
+        ("DagRun", "backfill"), ("DagRun", "taskCounts"), ("BackfillConnection", "totalCount"),
+    }  # fmt: skip
+    assert {(parent, name) for parent, name, _ in infos} == planned
+    assert all(path is None for *_, path in infos)
+    infos.clear()
+    (await gateway.graphql(everything, {"id": gid})).ok()  # prepared: no graphql-core at all
+    assert infos == []
+
+
+async def test_a_resolver_marked_wrongly_as_reading_only_its_context_falls_back(monkeypatch):
+    """A resolver planned by `reads_only_context` that reads more of its info raises on
+    the stand-in info: the fast path falls back, and the standard executor answers."""
+    from backfill_gateway.schema.field_plans import READS_ONLY_CONTEXT
+    from backfill_gateway.web.execution.fast_path import fast_executor_class
+
+    @strawberry.type
+    class Query:
+        @strawberry.field(metadata=READS_ONLY_CONTEXT)
+        async def context_word(self, info: strawberry.Info) -> str:
+            return info.context["word"]
+
+        @strawberry.field(metadata=READS_ONLY_CONTEXT)
+        def field_name(self, info: strawberry.Info) -> str:
+            return info.field_name
+
+    executor_class = fast_executor_class()
+    paths = count_paths(monkeypatch, executor_class)
+    schema = strawberry.Schema(query=Query, execution_context_class=executor_class)
+    result = await schema.execute("{ contextWord }", context_value={"word": "planned"})
+    assert result.errors is None and result.data == {"contextWord": "planned"}
+    assert paths() == (1, 0, 0)
+    result = await schema.execute("{ contextWord fieldName }", context_value={"word": "w"})
+    assert result.errors is None and result.data == {"contextWord": "w", "fieldName": "fieldName"}
+    assert paths() == (1, 1, 0)

@@ -154,3 +154,54 @@ async def test_no_preparation_without_the_fast_path_or_under_tracing(demo_databa
     assert prepared_queries(gateway_settings(demo_database.url)) is not None
     assert prepared_queries(gateway_settings(demo_database.url, fast_path=False)) is None
     assert prepared_queries(gateway_settings(demo_database.url, otel_tracing=True)) is None
+
+
+def planned_runs(client) -> int:
+    return prepared(client).planned_runs
+
+
+async def test_a_query_planned_throughout_runs_without_graphql_core(client, monkeypatch):
+    """Every resolver of SLOTS has a plan: its second request is answered without
+    graphql-core's `execute` (fast_path.run_planned), and answers the same."""
+    from backfill_gateway.web.execution import prepared_queries
+
+    executions = []
+    real_execute = prepared_queries.execute
+
+    def counting_execute(*args, **kwargs):
+        executions.append(kwargs.get("operation_name"))
+        return real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(prepared_queries, "execute", counting_execute)
+    planned = planned_runs(client)
+    query = SLOTS.replace("query Slots", "query SlotsPlanned")  # not prepared yet
+    first, second, runs = await send_twice(client, query, {"first": 4, "slots": 2})
+    assert runs == 1 and planned_runs(client) == planned + 1
+    assert executions == []
+    same(first, second)
+    assert len(second.ok()["backfills"]["nodes"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("variables", "code"),
+    [
+        ({"first": "three"}, "BAD_USER_INPUT"),  # graphql-core coerces and reports
+        ({}, "BAD_USER_INPUT"),  # a required variable missing
+        ({"first": 2, "after": "not-a-cursor"}, "BAD_USER_INPUT"),  # a resolver refuses it
+    ],
+)
+async def test_what_a_planned_run_cannot_answer_goes_to_graphql_core(client, variables, code):
+    await client.graphql(SLOTS, {"first": 1})  # prepared, compiled
+    planned = planned_runs(client)
+    response = await client.graphql(SLOTS, variables)
+    assert response.error_codes == [code]
+    assert planned_runs(client) == planned
+
+
+async def test_a_query_with_a_field_of_an_interface_type_is_not_planned_throughout(client):
+    # `node` returns an interface: its object type is known only at run time.
+    query = "query($id: ID!) { node(id: $id) { id ... on Backfill { backfillId } } }"
+    planned = planned_runs(client)
+    first, second, runs = await send_twice(client, query, {"id": encode_global_id("Backfill", 1)})
+    assert runs == 1 and planned_runs(client) == planned
+    same(first, second)
