@@ -35,7 +35,7 @@ from backfill_gateway.resolvers.context import Caller, RequestContext
 from backfill_gateway.resolvers.errors import Unauthenticated
 from backfill_gateway.settings import Settings
 from backfill_gateway.web.auth import Authenticator, RequestAuthenticator
-from backfill_gateway.web.error_tracebacks import forget_tracebacks
+from backfill_gateway.web.execution.error_tracebacks import forget_tracebacks
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
     BAD_USER_INPUT,

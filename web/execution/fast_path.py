@@ -44,6 +44,7 @@ from graphql import DocumentNode, GraphQLSchema, OperationType
 from graphql.language import FragmentDefinitionNode, FragmentSpreadNode, Node
 
 from backfill_gateway.schema.lru import LruCache
+from backfill_gateway.web.execution.error_tracebacks import forget_tracebacks
 from backfill_gateway.web.execution.executor import Executor, prepared_operation
 from backfill_gateway.web.execution.fast_path_compiler import Compiler
 from backfill_gateway.web.execution.fast_path_fields import Fallback, Unsupported
@@ -71,6 +72,13 @@ def _compilable(operation, fragments: Iterable[FragmentDefinitionNode]) -> bool:
         return False
     selections = operation.selection_set.selections
     return not any(_uses_directives_or_fragment_variables(n) for n in (*selections, *fragments))
+
+
+def _abandon(error: BaseException) -> None:
+    """A fast run's error is never reported (the standard executor runs the operation
+    again and reports its own): its tracebacks go now. A resolver's error awaited in
+    FastPathRun.settle went through that frame, which holds it: a reference cycle."""
+    forget_tracebacks((error,))
 
 
 def _take_written_nodes(context, take: bool) -> None:
@@ -132,7 +140,8 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
                 data = compiled.complete_root(None, None, run)
                 if run.pending:
                     await run.settle()
-            except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
+            except Exception as error:  # noqa: BLE001 - any irregularity: the standard path decides
+                _abandon(error)
                 run.discard()
                 _take_written_nodes(context, False)
                 return None
@@ -152,7 +161,8 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
             _take_written_nodes(self.context_value, True)
             try:
                 data = compiled.complete_root(self.root_value, None, run)
-            except Exception:  # noqa: BLE001 - any irregularity: the standard path decides
+            except Exception as error:  # noqa: BLE001 - any irregularity: the standard path decides
+                _abandon(error)
                 return self._fall_back(run, serially)
             if not run.pending:
                 return self.build_response(data)
@@ -161,7 +171,8 @@ def fast_executor_class(plan_cache: PlanCache | None = None):
         async def _settle(self, run: FastPathRun, data: dict, serially):
             try:
                 await run.settle()
-            except Exception:  # noqa: BLE001
+            except Exception as error:  # noqa: BLE001
+                _abandon(error)
                 result = self._fall_back(run, serially)
                 return await result if self.is_awaitable(result) else result
             return self.build_response(data)

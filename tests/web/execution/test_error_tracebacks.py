@@ -1,4 +1,4 @@
-"""web/error_tracebacks.py: an error response leaves nothing to the cyclic GC.
+"""web/execution/error_tracebacks.py: an error response leaves nothing to the cyclic GC.
 
 Without forget_tracebacks, each of these requests left its errors, their tracebacks
 and the frames they went through (94-141 objects) in reference cycles.
@@ -12,7 +12,7 @@ from types import FrameType, TracebackType
 import pytest
 from graphql import GraphQLError
 
-from backfill_gateway.web.error_tracebacks import forget_tracebacks
+from backfill_gateway.web.execution.error_tracebacks import forget_tracebacks
 
 ERRORS = {
     "an ID that is not one": ('{ backfill(id: "nope") { backfillId } }', "BAD_USER_INPUT"),
