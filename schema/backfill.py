@@ -191,7 +191,9 @@ class Backfill(Node):
         ] = None,
     ) -> BackfillDagRunConnection:
         resolve = _plan_dag_runs(info)
-        arguments = {"first": first, "after": after, "last": last, "before": before, "filter": filter}
+        arguments = {
+            "first": first, "after": after, "last": last, "before": before, "filter": filter,
+        }  # fmt: skip
         return await resolve(self, info.context, arguments, info._raw_info.variable_values)
 
     is_type_of = instances_of(BackfillRecord)

@@ -428,14 +428,19 @@ async def test_a_documents_only_backfill_root_field_reads_its_page_without_a_bat
         return [{"sortOrdinal": s["sort_ordinal"]} for s in oracle.slots(backfill_id)[:3]]
 
     one = "query($a: ID!) { backfill(id: $a) { dagId " + page + " } }"
-    variables = {"a": encode_global_id("Backfill", first), "b": encode_global_id("Backfill", second)}
+    variables = {
+        "a": encode_global_id("Backfill", first), "b": encode_global_id("Backfill", second),
+    }  # fmt: skip
     for _ in range(2):  # the first run and the prepared one
         response = await gateway.graphql(one, {"a": variables["a"]})
         assert response.ok()["backfill"]["dagRuns"]["nodes"] == ordinals(first)
         assert len(response.statements) == 1
     assert loads == []
 
-    two = "query($a: ID!, $b: ID!) { a: backfill(id: $a) { " + page + " } b: backfill(id: $b) { " + page + " } }"
+    two = (
+        "query($a: ID!, $b: ID!) { a: backfill(id: $a) { " + page + " } "
+        "b: backfill(id: $b) { " + page + " } }"
+    )
     response = await gateway.graphql(two, variables)
     data = response.ok()
     assert data["a"]["dagRuns"]["nodes"] == ordinals(first)

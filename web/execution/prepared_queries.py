@@ -13,8 +13,9 @@ operation name run it directly (`run`): the cost is evaluated against the reques
 variables (over the limit: the whole pipeline answers, with its error), then the fast
 path runs it without graphql-core when every resolver of it has a plan
 (fast_path.run_planned), else graphql-core executes it with the schema's executor (the
-compiled fast path), and errors get their codes as `ErrorCodes` gives them. The response is byte for byte the pipeline's
-(tests/web/execution/test_prepared_queries.py compares both).
+compiled fast path), and errors get their codes as `ErrorCodes` gives them. The response
+is byte for byte the pipeline's (tests/web/execution/test_prepared_queries.py compares
+both).
 
 Not used with schema extensions beyond the gateway's own (OpenTelemetry tracing wants
 its spans), nor without the fast path.
