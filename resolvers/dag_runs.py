@@ -63,7 +63,7 @@ async def backfill_dag_runs(
 ) -> Connection[SlotRecord]:
     """A page of a backfill's slots (`request.run_attributes`: the dag run columns fetched)."""
     window, args = slot_page_args(context, backfill_id, request)
-    page = await context.loaders.slot_pages_by_backfill(args).load(backfill_id)
+    page = await context.loaders.slot_page(args, backfill_id)
     nodes, page_info = cut_page(
         page.slots,
         window,

@@ -54,6 +54,29 @@ async def test_a_backfill_read_with_its_page_primes_both_loaders(session, datase
     assert MISSING_ID not in loaders.slot_pages_by_backfill(args).cache_map.cache_map
 
 
+async def test_a_page_read_with_its_backfill_is_answered_without_making_loaders(
+    session, dataset, airflow
+):
+    """Read once, without a batch: no DataLoader is made for the backfill or its page
+    unless the request asks them, and asking again reads nothing."""
+    from backfill_gateway.db.keyset import Seek
+    from backfill_gateway.db.slots import SlotFilter
+    from backfill_gateway.resolvers.loaders import SlotPageArgs
+
+    loaders = Loaders(session, ORPHAN_CUTOFF, airflow)
+    backfill_id = min(row["backfill_id"] for row in dataset.backfill_dag_runs)
+    args = SlotPageArgs(Seek(limit=3), SlotFilter())
+    record = await loaders.backfill_with_slot_page(backfill_id, args, batched=False)
+    page = await loaders.slot_page(args, backfill_id)
+    assert record.backfill_id == backfill_id and 1 <= len(page.slots) <= 3
+    assert await loaders.backfill_with_slot_page(backfill_id, args, batched=False) is record
+    assert len(session.sent) == 1
+    assert loaders._slot_pages == {} and loaders._backfills_with_slot_pages == {}
+    # A loader made later answers the same page from what was read.
+    assert await loaders.slot_pages_by_backfill(args).load(backfill_id) is page
+    assert len(session.sent) == 1
+
+
 async def test_airflow_2s_loaders_are_made_on_first_use_and_kept_too(tmp_path_factory):
     from backfill_gateway.db.airflow_schema import detect_airflow_schema
     from backfill_gateway.db.engine import create_engine
