@@ -27,11 +27,25 @@ from graphql.execution.get_variable_signature import (
     get_variable_signature,
 )
 from graphql.execution.values import VariableValues, VariableValueSource
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    coerce_boolean,
+    coerce_id,
+    coerce_int,
+    coerce_string,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backfill_gateway.schema.lru import LruCache
 
 PREPARED_OPERATIONS = 512
+
+# Built-in scalars whose valid values of one Python type graphql-core returns unchanged:
+# such a value is coerced by a type check here, not by coerce_input_value's walk over the
+# type (1% of Q3-first's instructions). Anything else goes through graphql-core.
+_NO_SHORTCUT, _STR, _INT, _BOOL = 0, 1, 2, 3
+_SHORTCUTS = {coerce_id: _STR, coerce_string: _STR, coerce_int: _INT, coerce_boolean: _BOOL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +57,9 @@ class PreparedOperation:
     operation: OperationDefinitionNode
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
-    # (signature, of a leaf type, needed: non-null or with a default value)
-    variables: tuple[tuple[GraphQLVariableSignature, bool, bool], ...]
+    # (signature, of a leaf type, needed: non-null or with a default value, non-null,
+    # shortcut)
+    variables: tuple[tuple[GraphQLVariableSignature, bool, bool, bool, int], ...]
 
     def coerce(self, raw: dict[str, Any]) -> VariableValues | None:
         """The variables as graphql-core coerces valid ones; None for anything it would
@@ -52,7 +67,7 @@ class PreparedOperation:
         (a default to apply): graphql-core coerces those and reports."""
         sources: dict[str, VariableValueSource] = {}
         coerced: dict[str, Any] = {}
-        for signature, leaf, needed in self.variables:
+        for signature, leaf, needed, non_null, shortcut in self.variables:
             name = signature.name
             value = raw.get(name, Undefined)
             if value is Undefined:
@@ -63,6 +78,19 @@ class PreparedOperation:
             sources[name] = VariableValueSource(signature, value)
             if not leaf:
                 return None
+            if value is None:  # as coerce_input_value: null for a nullable type only
+                if non_null:
+                    return None
+                coerced[name] = None
+                continue
+            kind = type(value)
+            if (
+                (shortcut == _STR and kind is str)
+                or (shortcut == _INT and kind is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT)
+                or (shortcut == _BOOL and kind is bool)
+            ):
+                coerced[name] = value
+                continue
             coerced_value = coerce_input_value(value, signature.type)
             if coerced_value is Undefined:
                 return None
@@ -100,7 +128,8 @@ def _prepared(
         non_null = is_non_null_type(signature.type)
         named = signature.type.of_type if non_null else signature.type
         needed = non_null or variable_definition.default_value is not None
-        variables.append((signature, is_leaf_type(named), needed))
+        shortcut = _SHORTCUTS.get(getattr(named, "parse_value", None), _NO_SHORTCUT)
+        variables.append((signature, is_leaf_type(named), needed, non_null, shortcut))
     return PreparedOperation(operations[0], fragment_definitions, fragments, tuple(variables))
 
 

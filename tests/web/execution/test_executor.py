@@ -145,6 +145,24 @@ def test_build_coerces_typed_variables_as_graphql_core_does(graphql_schema, raw)
     event("prepared" if prepared.coerce(raw) is not None else "graphql-core")
 
 
+def test_variables_of_built_in_scalars_are_coerced_by_a_type_check(graphql_schema, monkeypatch):
+    """ID, String, Int and Boolean values of their plain type skip coerce_input_value (the
+    tests above check the outcome is graphql-core's); any other value or type goes to it."""
+    from backfill_gateway.web.execution import executor
+
+    walked = []
+    real = executor.coerce_input_value
+    monkeypatch.setattr(
+        executor, "coerce_input_value", lambda value, type_: walked.append(value) or real(value, type_)
+    )
+    prepared = prepared_operation(graphql_schema, parse(VARIABLES_DOCUMENT), "Typed")
+    plain = {"id": "QmFja2ZpbGw6MQ==", "first": 2**31 - 1, "after": None, "on": False}
+    assert prepared.coerce(plain).coerced == plain and walked == []
+    assert prepared.coerce({"id": 7, "first": 2.0, "ratio": 1, "status": "RUNNING"}) is not None
+    assert walked == [7, 2.0, 1, "RUNNING"]
+    assert prepared.coerce({"id": "x", "first": 2**31}) is None and walked[-1] == 2**31
+
+
 def test_build_prepares_a_document_once_and_takes_the_prepared_operation(graphql_schema):
     document = parse("query($id: ID!, $first: Int) { backfill(id: $id) { backfillId } } fragment F on Backfill { dagId }")
     first = prepared_operation(graphql_schema, document, None)
