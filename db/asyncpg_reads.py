@@ -180,13 +180,20 @@ def _expanded(compiled: SQLCompiler, parameters: Mapping[str, Any]) -> CompiledR
 def engine_reads_directly(engine: AsyncEngine) -> bool:
     """Whether reads on `engine` may bypass SQLAlchemy's execute path."""
     sync_engine = engine.sync_engine
-    if engine.dialect.driver != "asyncpg" or sync_engine.echo:
+    if sync_engine.echo or sync_engine.dialect.driver != "asyncpg":
         return False
     dispatch = sync_engine.dispatch
-    listeners = [*dispatch.before_cursor_execute, *dispatch.after_cursor_execute,
-                 *dispatch.before_execute, *dispatch.after_execute,
-                 *sync_engine.dialect.dispatch.handle_error]  # fmt: skip
-    return all(is_statement_recorder(listener) for listener in listeners)
+    # Asked once per request: empty collections are skipped unlisted (listing all five
+    # and a generator over them cost 5 us, ~1.5% of a small query).
+    for listeners in (
+        dispatch.before_cursor_execute, dispatch.after_cursor_execute,
+        dispatch.before_execute, dispatch.after_execute, sync_engine.dialect.dispatch.handle_error,
+    ):  # fmt: skip
+        if listeners:
+            for listener in listeners:
+                if not is_statement_recorder(listener):
+                    return False
+    return True
 
 
 _metadata: dict[tuple[str, ...], SimpleResultMetaData] = {}

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Integer, Numeric, cast, event, exc, func, literal, make_url, select, text
 
-from backfill_gateway.db.asyncpg_reads import compiled_read
+from backfill_gateway.db.asyncpg_reads import compiled_read, engine_reads_directly
 from backfill_gateway.db.backfills import (
     BackfillFilter,
     backfill_page,
@@ -132,6 +132,24 @@ async def test_an_engine_with_other_listeners_goes_through_sqlalchemy(empty_data
     assert session._direct is None
     await session.close()
     assert answer == 1 and len(seen) == 1
+
+
+@EMPTY_ON_POSTGRESQL
+@pytest.mark.parametrize(
+    "event_name",
+    ["before_cursor_execute", "after_cursor_execute", "before_execute", "after_execute",
+     "handle_error"],
+)  # fmt: skip
+async def test_a_listener_of_any_execute_event_turns_direct_reads_off(
+    empty_database, make_engine, event_name
+):
+    engine = make_engine(empty_database.url)
+    assert engine_reads_directly(engine)
+    listener = lambda *args, **kwargs: None  # noqa: E731
+    event.listen(engine.sync_engine, event_name, listener)
+    assert not engine_reads_directly(engine)
+    event.remove(engine.sync_engine, event_name, listener)
+    assert engine_reads_directly(engine)
 
 
 @EMPTY_ON_POSTGRESQL
