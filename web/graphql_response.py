@@ -23,6 +23,30 @@ from backfill_gateway.web.graphql_request import GRAPHQL_RESPONSE_MEDIA_TYPE, JS
 from backfill_gateway.web.request_record import current_request
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+_RESPONSE_HEADERS = {"Vary": "Accept, Authorization", "Cache-Control": "no-store"}
+
+
+class _ResultResponse(Response):
+    """A JSON response with the headers every uncached GraphQL result has, encoded once per
+    media type (Response's own encoding of them was ~1% of a small query's CPU)."""
+
+    # The headers before and after content-length, as Response.init_headers orders them.
+    _headers_by_media_type: dict[str, tuple[list, list]] = {}
+
+    def __init__(self, body: bytes, status_code: int, media_type: str) -> None:
+        self.status_code = status_code
+        self.media_type = f"{media_type}; charset=utf-8"
+        self.body = body
+        self.background = None
+        encoded = self._headers_by_media_type.get(media_type)
+        if encoded is None:
+            self.init_headers(_RESPONSE_HEADERS)
+            at = [name for name, _ in self.raw_headers].index(b"content-length")
+            encoded = (self.raw_headers[:at], self.raw_headers[at + 1 :])
+            self._headers_by_media_type[media_type] = encoded
+        before, after = encoded
+        length = (b"content-length", str(len(body)).encode("latin-1"))
+        self.raw_headers = [*before, length, *after]
 
 
 def json_response(
@@ -85,9 +109,9 @@ def graphql_response(
     status = 200
     if request_failed and media_type == GRAPHQL_RESPONSE_MEDIA_TYPE:
         status = failed_request_status(codes)
-    headers = {"Vary": "Accept, Authorization", "Cache-Control": "no-store"}
     max_age = settings.get_cache_max_age_seconds
     if request.method == "GET" and max_age and not result.errors:
         scope = "private" if caller_name is not None else "public"
-        headers["Cache-Control"] = f"{scope}, max-age={max_age}"
-    return json_response(payload, status, headers, media_type)
+        headers = {**_RESPONSE_HEADERS, "Cache-Control": f"{scope}, max-age={max_age}"}
+        return json_response(payload, status, headers, media_type)
+    return _ResultResponse(orjson.dumps(payload), status, media_type)

@@ -58,6 +58,19 @@ async def test_answers_json_when_asked_for_json_or_anything(gateway_http):
         assert response.headers["content-type"] == f"{JSON}; charset=utf-8"
 
 
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
+@pytest.mark.parametrize("query", [OK_QUERY, "{ bad"])
+async def test_results_carry_their_headers_in_order(gateway_http, accept, query):
+    response = await post(gateway_http, query, accept=accept)
+    assert response.headers.raw == [
+        (b"vary", b"Accept, Authorization"),
+        (b"cache-control", b"no-store"),
+        (b"content-length", str(len(response.content)).encode()),
+        (b"content-type", f"{accept}; charset=utf-8".encode()),
+        (b"x-request-id", response.headers["x-request-id"].encode()),
+    ]
+
+
 async def test_without_accept_header_answers_graphql_response_json(gateway_http):
     request = gateway_http.http.build_request("POST", "/graphql", json={"query": "{ bad"})
     del request.headers["accept"]
