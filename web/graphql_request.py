@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from backfill_gateway.web.execution.errors import (
     BAD_REQUEST,
@@ -178,10 +178,18 @@ async def _body(request: Request, limit: int) -> bytes:
             raise RequestError("Invalid Content-Length.", BAD_REQUEST)
         if int(declared) > limit:
             raise _too_large(limit)
+    # The ASGI messages read as Request.stream() reads them, without its async generator
+    # (a body is one message, mostly: the generator cost more than reading it).
+    receive = request.receive
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
