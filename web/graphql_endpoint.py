@@ -11,7 +11,6 @@ GET runs queries only (a mutation answers 405, `Allow: POST`).
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ from backfill_gateway.web.graphql_request import (
     read_params,
 )
 from backfill_gateway.web.graphql_response import graphql_response, request_error
+from backfill_gateway.web.request_deadline import RequestDeadline
 from backfill_gateway.web.request_record import current_request
 
 __all__ = ["PREFLIGHT_HEADERS", "GraphQLEndpoint", "negotiate"]
@@ -235,7 +235,7 @@ class GraphQLEndpoint:
         try:
             with recording_statements() as statements:
                 try:
-                    async with asyncio.timeout(self.settings.request_timeout_seconds):
+                    with RequestDeadline(self.settings.request_timeout_seconds):
                         execution.result = await self.schema.execute(
                             params.query,
                             variable_values=params.variables,
