@@ -10,8 +10,6 @@ same statements as the request's own recording.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import event
@@ -35,15 +33,27 @@ _active_logs: contextvars.ContextVar[tuple[StatementLog, ...]] = contextvars.Con
 )
 
 
-@contextmanager
-def recording_statements() -> Iterator[StatementLog]:
+class StatementRecording:
+    """`with recording_statements() as log:` records every statement executed in this
+    context (and tasks it spawns) in `log`. A class, not a generator: it is entered once
+    per request, and contextlib's generator machinery costs several times as much."""
+
+    __slots__ = ("log", "_token")
+
+    def __init__(self) -> None:
+        self.log = StatementLog()
+
+    def __enter__(self) -> StatementLog:
+        self._token = _active_logs.set((*_active_logs.get(), self.log))
+        return self.log
+
+    def __exit__(self, *exc_info) -> None:
+        _active_logs.reset(self._token)
+
+
+def recording_statements() -> StatementRecording:
     """Record every statement executed in this context (and tasks it spawns)."""
-    log = StatementLog()
-    token = _active_logs.set((*_active_logs.get(), log))
-    try:
-        yield log
-    finally:
-        _active_logs.reset(token)
+    return StatementRecording()
 
 
 def recording_context(log: StatementLog) -> contextvars.Context:

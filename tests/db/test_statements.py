@@ -24,6 +24,15 @@ async def test_recordings_see_their_context_and_nest(tmp_path):
             with recording_statements() as inner:
                 await asyncio.gather(asyncio.create_task(run("SELECT 2")))  # a spawned task
             await run("SELECT 3")
+        await run("SELECT 4")  # after both
+        try:
+            with recording_statements() as failed:
+                await run("SELECT 5")
+                raise RuntimeError("the unit of work fails")
+        except RuntimeError:
+            pass
+        await run("SELECT 6")  # a recording left by an exception records no more
+        assert failed.statements == ["SELECT 5"]
         assert inner.statements == ["SELECT 2"]
         assert outer.statements == ["SELECT 1", "SELECT 2", "SELECT 3"]
         assert outer.count == 3
