@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +13,7 @@ from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
+from backfill_gateway.resolvers.cached_property import cached_property
 from backfill_gateway.resolvers.loaders import Loaders
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
 from backfill_gateway.settings import Settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cached_property, partial
+from functools import partial
 
 from strawberry.dataloader import DataLoader
 
@@ -24,6 +24,7 @@ from backfill_gateway.resolvers.airflow2.records import (
     slot_from_row,
     slot_reader,
 )
+from backfill_gateway.resolvers.cached_property import cached_property
 from backfill_gateway.resolvers.loaders import (
     Loaders,
     ProgressByBackfill,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
-from functools import cached_property
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Row
@@ -20,6 +19,7 @@ from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.db.slots import SlotFilter
+from backfill_gateway.resolvers.cached_property import cached_property
 from backfill_gateway.resolvers.loaders.backfill_by_id import BackfillById
 from backfill_gateway.resolvers.loaders.backfill_with_slot_page_by_id import (
     BackfillWithSlotPageById,
