@@ -26,7 +26,8 @@ BEFORE_WINDOW_FLAG = "exists_up_to_after"
 AFTER_WINDOW_FLAG = "exists_from_before"
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md), hashed by value as a cache key.
+@dataclass(slots=True, unsafe_hash=True)
 class Seek:
     """A page request in SQL terms: items strictly between two sort keys, in
     `descending` order, fetched from the far end when `from_end`."""
@@ -38,7 +39,8 @@ class Seek:
     before: Sequence[Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class PageStatement:
     """A page's statement, its parameters, and the shape of its rows.
 
@@ -160,7 +162,8 @@ def listing_page(
     )
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md), hashed by value as a cache key.
+@dataclass(slots=True, unsafe_hash=True)
 class SeekShape:
     """What a Seek's SQL depends on; its values travel as parameters."""
 

@@ -64,7 +64,8 @@ SLOT_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md), hashed by value as a cache key.
+@dataclass(slots=True, unsafe_hash=True)
 class SlotFilter:
     states: tuple[str, ...] | None = None
     is_skipped: bool | None = None

@@ -33,7 +33,8 @@ def _seek_key(key: tuple[int, int]) -> tuple[int, int]:
     return key  # (sort_ordinal, slot id): the slot order's columns
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class SlotPageRequest:
     """The arguments of a `dagRuns` field, and the dag run columns its selection needs
     (all when None)."""

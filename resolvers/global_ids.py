@@ -20,7 +20,8 @@ INTEGER_KEYED = frozenset({BACKFILL, SLOT, DAG_RUN})
 NODE_TYPES = INTEGER_KEYED | {DAG}
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class GlobalId:
     type_name: str
     key: int | str

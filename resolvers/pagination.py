@@ -13,7 +13,8 @@ K = TypeVar("K")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class PageWindow(Generic[K]):
     """What one page asks for: `size` items from the front (`first`) or back (`last`)
     of the items strictly between the `after` and `before` keys."""

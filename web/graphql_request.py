@@ -42,7 +42,8 @@ class RequestError(Exception):
         self.headers = headers
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class GraphQLParams:
     """A request's GraphQL parameters, checked for their JSON types."""
 

@@ -17,7 +17,8 @@ from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.records import SlotRecord, slot_reader
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md), hashed by value as a cache key.
+@dataclass(slots=True, unsafe_hash=True)
 class SlotPageArgs:
     """Everything that shapes a page of slots; one statement per distinct value."""
 
@@ -26,7 +27,8 @@ class SlotPageArgs:
     run_attributes: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# Built per request: not frozen (ARCHITECTURE.md).
+@dataclass(slots=True)
 class SlotPage:
     """Up to `limit` slots of one backfill in fetch order, and the boundary flags."""
 
