@@ -14,7 +14,7 @@ from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.airflow2.loaders import Airflow2Loaders
 from backfill_gateway.resolvers.cached_property import cached_property
-from backfill_gateway.resolvers.loaders import Loaders
+from backfill_gateway.resolvers.loaders import Loaders, SlotPageArgs
 from backfill_gateway.resolvers.pagination import PageWindow, page_window
 from backfill_gateway.settings import Settings
 
@@ -66,6 +66,11 @@ class RequestContext:
     # that completes them runs (web.execution.fast_path).
     written_nodes: bool = False
     session: ReadSession = field(init=False)
+    # `dagRuns` pages' windows and loader arguments by their arguments
+    # (resolvers.dag_runs.slot_page_args), worked out once per request.
+    slot_page_args: dict[tuple, tuple[PageWindow, SlotPageArgs]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.session = ReadSession(self.read_engines or (self.engine,))

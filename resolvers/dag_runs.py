@@ -51,12 +51,25 @@ def slot_page_args(
     context: RequestContext, backfill_id: int, request: SlotPageRequest
 ) -> tuple[PageWindow, SlotPageArgs]:
     """The page window and loader arguments of a request; BadUserInput for a bad one."""
+    # Asked twice for the same page in most requests: by `backfill(id:)`, which reads
+    # the page with the backfill, and by the `dagRuns` field. A filter input is an
+    # input object (not hashable): never kept.
+    key = None
+    if request.filter_input is None:
+        key = (backfill_id, request.first, request.after, request.last, request.before,
+               request.run_attributes)  # fmt: skip
+        known = context.slot_page_args.get(key)
+        if known is not None:
+            return known
     window = context.page_window(
         request.first, request.last, request.after, request.before,
         lambda cursor, argument: SLOT_CURSOR.decode(cursor, argument, (backfill_id,)),
     )  # fmt: skip
     spec = slot_filter_spec(request.filter_input)
-    return window, SlotPageArgs(window.seek(_seek_key), spec, request.run_attributes)
+    args = window, SlotPageArgs(window.seek(_seek_key), spec, request.run_attributes)
+    if key is not None:
+        context.slot_page_args[key] = args
+    return args
 
 
 async def backfill_dag_runs(
