@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +25,42 @@ from backfill_gateway.web.route_path import route_path
 
 GRAPHQL_PATH = "/graphql"
 _METHODS = frozenset({"GET", "POST"})
+
+
+class IndexedHeaders(Headers):
+    """Starlette's `Headers` whose single lookups (`get`, `[]`, `in`) go through a dict
+    of each name's first value (as Starlette's scan finds it), built once: a GraphQL
+    request looks up six headers or more, and each scan of the list through
+    `Mapping.get` cost about 2% of a small query's instructions in all."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__(scope=scope)
+        # ASGI's header names are lowercase, as Starlette's lookups expect them.
+        self._first = {name: value for name, value in reversed(scope["headers"])}
+
+    def get(self, key: str, default=None):  # type: ignore[override]
+        value = self._first.get(key.lower().encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+    def __getitem__(self, key: str) -> str:
+        value = self._first.get(key.lower().encode("latin-1"))
+        if value is None:
+            raise KeyError(key)
+        return value.decode("latin-1")
+
+    def __contains__(self, key) -> bool:
+        return key.lower().encode("latin-1") in self._first
+
+
+class GraphQLRequest(Request):
+    """A Starlette `Request` with `IndexedHeaders`."""
+
+    @property
+    def headers(self) -> Headers:
+        headers = self.__dict__.get("_headers")
+        if headers is None:
+            headers = self._headers = IndexedHeaders(self.scope)
+        return headers
 
 
 class GraphQLRoute:
@@ -45,7 +82,7 @@ class GraphQLRoute:
             and scope["method"] in _METHODS
             and route_path(scope) == self.path
         ):
-            response = await self.handle(Request(scope, receive, send))
+            response = await self.handle(GraphQLRequest(scope, receive, send))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.routing import Mount, Router
 
+from backfill_gateway.web.graphql_route import IndexedHeaders
 from backfill_gateway.web.route_path import route_path
 from tests.http.conftest import post
 
@@ -82,3 +84,45 @@ async def test_mounted_under_a_prefix_graphql_still_skips_the_gateways_router(
 )
 def test_route_path(path, root_path, expected):
     assert route_path({"type": "http", "path": path, "root_path": root_path}) == expected
+
+
+HEADER_LISTS = [
+    [],
+    [(b"accept", b"application/json")],
+    # A repeated name: lookups give its first value, as Starlette's do.
+    [(b"accept", b"text/html"), (b"content-type", b"application/json"), (b"accept", b"*/*")],
+    [(b"authorization", b"Bearer \xe9t\xe9"), (b"x-empty", b"")],  # latin-1, an empty value
+]
+
+
+@pytest.mark.parametrize("raw", HEADER_LISTS)
+@pytest.mark.parametrize("name", ["accept", "Accept", "CONTENT-TYPE", "authorization", "x-empty", "absent"])
+def test_indexed_headers_answer_as_starlettes(raw, name):
+    indexed = IndexedHeaders({"headers": list(raw)})
+    starlettes = Headers(scope={"headers": list(raw)})
+    assert indexed.get(name) == starlettes.get(name)
+    assert indexed.get(name, "default") == starlettes.get(name, "default")
+    assert (name in indexed) == (name in starlettes)
+    try:
+        expected = starlettes[name]
+    except KeyError:
+        with pytest.raises(KeyError):
+            indexed[name]
+    else:
+        assert indexed[name] == expected
+    assert indexed.getlist(name) == starlettes.getlist(name)
+    assert indexed == starlettes and indexed.items() == starlettes.items()
+
+
+async def test_the_graphql_route_reads_headers_through_the_index(make_gateway, monkeypatch):
+    looked_up: list[str] = []
+    indexed_get = IndexedHeaders.get
+
+    def recorded(self, key, default=None):
+        looked_up.append(key)
+        return indexed_get(self, key, default)
+
+    monkeypatch.setattr(IndexedHeaders, "get", recorded)
+    answered = await post(make_gateway(), QUERY)
+    assert answered.status_code == 200
+    assert {"accept", "content-type"} <= set(looked_up)
