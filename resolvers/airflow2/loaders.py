@@ -74,8 +74,7 @@ class Airflow2Loaders(Loaders):
             **options,
         )
 
-    @cached_property
-    def backfill_by_id(self) -> DataLoader:
+    def _backfill_loader(self) -> DataLoader:
         return self._by_key(
             partial(_backfills_by_id, self._orphan_cutoff, self._scope), Airflow2BackfillRecord,
             "id", cache_map=PrimedCache(),  # listings prime it (Loaders.prime_backfills)

@@ -52,3 +52,15 @@ async def test_a_cleared_backfill_is_read_again(session, dataset, airflow):
     loaders.backfill_by_id.clear(backfill_id)
     assert (await loaders.backfill_by_id.load(backfill_id)).dag_id is not None
     assert len(session.sent) == 1
+
+
+async def test_a_listing_makes_no_loader_and_its_first_values_win(session, dataset, airflow):
+    loaders = _loaders(session, airflow)
+    first_id, second_id = sorted(row["id"] for row in dataset.backfills)[:2]
+    first, second = SimpleNamespace(backfill_id=first_id), SimpleNamespace(backfill_id=second_id)
+    loaders.prime_backfills([first])
+    loaders.prime_backfills([SimpleNamespace(backfill_id=first_id), second])
+    # Kept until a field loads a backfill by id: most requests never do.
+    assert "backfill_by_id" not in vars(loaders)
+    assert await loaders.backfill_by_id.load_many([first_id, second_id]) == [first, second]
+    assert session.sent == []
