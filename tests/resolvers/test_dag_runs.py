@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,17 +17,21 @@ TWO_PAGES = """query Pages($id: ID!) { backfill(id: $id) {
 
 
 @pytest.fixture
-def windows(monkeypatch) -> Counter[tuple[int, int | None]]:
+def windows(monkeypatch) -> Iterator[Counter[tuple[int, int | None]]]:
     """Page windows worked out, by (request context, `first`)."""
     counts: Counter[tuple[int, int | None]] = Counter()
+    # Held so that no context's id is reused by the next request's (the twin's) context.
+    contexts: list[RequestContext] = []
     page_window = RequestContext.page_window
 
     def counted(self, first, last, after, before, decode_cursor):
+        contexts.append(self)
         counts[id(self), first] += 1
         return page_window(self, first, last, after, before, decode_cursor)
 
     monkeypatch.setattr(RequestContext, "page_window", counted)
-    return counts
+    yield counts
+    contexts.clear()
 
 
 async def first_backfill_id(gateway) -> str:
