@@ -75,7 +75,7 @@ class RequestContext:
     written_nodes: bool = False
     session: ReadSession = field(init=False)
     # `dagRuns` pages' windows and loader arguments by their arguments
-    # (resolvers.dag_runs.slot_page_args), worked out once per request.
+    # (resolvers.dag_runs.slot_page_args), worked out once per request (until `close`).
     slot_page_args: dict[tuple, tuple[PageWindow, SlotPageArgs]] = field(
         default_factory=dict, repr=False
     )
@@ -128,3 +128,5 @@ class RequestContext:
         # request's DataLoaders cached would wait for the cyclic GC instead of being
         # freed when the request ends.
         self.__dict__.pop("loaders", None)
+        # A live context is closed and reused for each poll: it keeps no page it saw.
+        self.slot_page_args.clear()

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from backfill_gateway.db.airflow_schema import detect_airflow_schema
+from backfill_gateway.db.engine import create_engine
 from backfill_gateway.resolvers.context import RequestContext
+from backfill_gateway.resolvers.dag_runs import SlotPageRequest, slot_page_args
+from backfill_gateway.settings import Settings
+from tests.conftest import FIXED_NOW
 
 ONE_PAGE = """query Page($id: ID!) { backfill(id: $id) {
   dagRuns(first: 3) { totalCount edges { cursor node { sortOrdinal } } } } }"""
@@ -60,3 +65,22 @@ async def test_pages_of_other_arguments_are_each_their_own(gateway, windows):
     assert {first for _, first in windows} == {2, 3} and set(windows.values()) == {1}
     three, two = data["backfill"]["three"]["edges"], data["backfill"]["two"]["edges"]
     assert len(two) == min(2, len(three)) and two == three[: len(two)]
+
+
+async def test_a_closed_context_keeps_no_page_arguments(demo_database):
+    # A live subscription's context is closed and reused for every poll: the pages it
+    # worked out go with its loaders, instead of piling up for the subscription's life.
+    engine = create_engine(demo_database.url)
+    try:
+        context = RequestContext(
+            settings=Settings(database_url=demo_database.url, tokens=""), engine=engine,
+            now=FIXED_NOW, airflow=await detect_airflow_schema(engine),
+        )  # fmt: skip
+        request = SlotPageRequest(first=3)
+        window, args = slot_page_args(context, 1, request)
+        assert slot_page_args(context, 1, SlotPageRequest(first=3)) == (window, args)
+        assert len(context.slot_page_args) == 1
+        await context.close()
+        assert context.slot_page_args == {}
+    finally:
+        await engine.dispose()
