@@ -18,6 +18,7 @@ from sqlalchemy.engine import Row
 
 from backfill_gateway.db.backfill_nodes import JSON_VALUE, PIECE_PREFIX, WRITABLE
 from backfill_gateway.db.backfill_status import backfill_status
+from backfill_gateway.db.rows import fields_of
 from backfill_gateway.db.slots import SLOT_COLUMNS
 from backfill_gateway.db.task_states import COUNT_LABELS
 from backfill_gateway.resolvers.global_ids import BACKFILL, DAG, DAG_RUN, SLOT, encode_global_id
@@ -63,7 +64,7 @@ class BackfillRecord:
         alone) are skipped."""
         if not rows:
             return []
-        fields = rows[0]._fields
+        fields = fields_of(rows[0])
         values_of = _backfill_values_by_position(fields)
         id_at = fields.index("id")
         new = object.__new__
@@ -83,7 +84,7 @@ class BackfillRecord:
         columns `prefix`ed, on the first row of its page), by id."""
         if not rows:
             return {}
-        fields = rows[0]._fields
+        fields = fields_of(rows[0])
         values_of = _backfill_values_by_position(fields, prefix)
         id_at = fields.index(prefix + "id")
         new = object.__new__
@@ -137,7 +138,7 @@ class BackfillIdOnly(BackfillRecord):
         """The backfills a page statement has a parent row for, by id."""
         if not rows:
             return {}
-        id_at = rows[0]._fields.index(prefix + "id")
+        id_at = fields_of(rows[0]).index(prefix + "id")
         return {row[id_at]: cls(row[id_at]) for row in rows}
 
 
@@ -154,7 +155,7 @@ class SerializedBackfill:
         are skipped); None when the database could not write a node (not WRITABLE)."""
         if not rows:
             return []
-        fields = rows[0]._fields
+        fields = fields_of(rows[0])
         id_at, created_at = fields.index("id"), fields.index("created_at")
         writable_at, first = fields.index(WRITABLE), fields.index(f"{PIECE_PREFIX}0")
         value_at = fields.index(JSON_VALUE) if pieces > 1 else None

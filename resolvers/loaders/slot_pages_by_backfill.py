@@ -13,6 +13,7 @@ from backfill_gateway.db import slots as slot_sql
 from backfill_gateway.db.airflow_schema import AirflowSchema
 from backfill_gateway.db.dag_scope import DagScope
 from backfill_gateway.db.keyset import AFTER_WINDOW_FLAG, BEFORE_WINDOW_FLAG, Seek
+from backfill_gateway.db.rows import fields_of
 from backfill_gateway.db.session import ReadSession
 from backfill_gateway.resolvers.records import SlotRecord, slot_reader
 
@@ -77,7 +78,7 @@ def slot_pages_of(
     slots: dict[int, list[SlotRecord]] = {backfill_id: [] for backfill_id in backfill_ids}
     flags: dict[int, tuple[bool, bool]] = {}
     if rows:
-        fields = rows[0]._fields  # built anew on every access: read it once
+        fields = fields_of(rows[0])
         read = reader(fields)
         if not has_boundary_flags:
             for row in rows:
