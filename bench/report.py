@@ -107,6 +107,8 @@ def render(res: dict) -> str:
             value = "–" if row["value"] is None else f"{row['value']:.2f}{row['unit']}"
             if "before" in row:
                 value += f" (before: {row['before']:.2f}{row['unit']})"
+            if "per_round" in row:
+                value += " (rounds " + ", ".join(f"{v:.2f}" for v in row["per_round"]) + f"{row['unit']})"
             sign = "≤" if row["unit"] != "×" else "≥"
             met = {True: "yes", False: "**no**", None: "not measured"}[row["met"]]
             out.append(f"| {row['target']} | {value} | {sign} {row['limit']}{row['unit']} | {met} |")
