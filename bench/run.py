@@ -431,10 +431,10 @@ def print_ratios(res: dict) -> None:
     for row in res["issue_targets"]:
         verdict = {True: "met", False: "NOT met", None: "not measured"}[row["met"]]
         value = "–" if row["value"] is None else f"{row['value']:.2f}{row['unit']}"
-        before = f" (before: {row['before']:.2f} ms)" if "before" in row else ""
+        details = f" (before: {row['before']:.2f} ms)" if "before" in row else ""
         if "per_round" in row:
-            before += " (per round: " + ", ".join(f"{v:.2f}" for v in row["per_round"]) + f"{row['unit']})"
-        log(f"  {row['target']}: {value}{before} (target {'<=' if row['unit'] != '×' else '>='} "
+            details += " (per round: " + ", ".join(f"{v:.2f}" for v in row["per_round"]) + f"{row['unit']})"
+        log(f"  {row['target']}: {value}{details} (target {'<=' if row['unit'] != '×' else '>='} "
             f"{row['limit']}{row['unit']}): {verdict}")
 
 
