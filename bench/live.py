@@ -12,6 +12,12 @@ Over a fresh copy of the demo data (a SQLite file, or a PostgreSQL database it r
    the event is measured, RUNS times each; the median (and min/max) are printed.
 3. Memory: the server's RSS (VmRSS) before and after opening 1,000 subscriptions (50
    WebSocket connections x 20, the same subscription), and after closing them.
+4. CPU per change event: the server's CPU time (every thread's, /proc/<pid>/task/*/schedstat,
+   in nanoseconds) while one backfill changes EVENTS times, each change waited for until
+   every subscriber has its event, less what the same wall time costs with nothing changing
+   (the poller alone), per change: with 1 subscriber and with 1,000 (50 WebSocket
+   connections x 20, the same subscription), at GATEWAY_LIVE_POLL_SECONDS 1. The
+   subscribers are this process's clients, not the server's CPU.
 
 Prints one JSON object; bench/README.md ("Subscriptions") has the numbers of a run.
 """
@@ -28,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +59,7 @@ VARIABLES = {"ids": [20]}
 BACKFILL = 20  # active, with runs in flight (demo data)
 SUBSCRIBERS = (1, 100, 1000)
 RUNS = 15
+EVENTS = 20  # changes measured per subscriber count (CPU per change event)
 
 
 def create_engine(url: str, **options):
@@ -155,6 +162,14 @@ class Server:
                 await asyncio.sleep(0.1)
         return self
 
+    def cpu_seconds(self) -> float:
+        """CPU time of every thread of the server (aiosqlite runs one per connection)."""
+        total = 0
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            with suppress(FileNotFoundError):
+                total += int((task / "schedstat").read_text().split()[0])
+        return total / 1e9
+
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -217,14 +232,66 @@ async def memory(url: str, count: int = 1000, per_connection: int = 20) -> dict:
     }  # fmt: skip
 
 
+async def cpu_per_event(url: str, count: int, per_connection: int = 20) -> dict:
+    """Server CPU per change of the subscribed backfill with `count` subscribers, the
+    poller's own cost (the same wall time with nothing changing) taken out."""
+    poll_seconds = 1.0
+    engine = create_engine(url)
+    try:
+        async with Server(url, poll_seconds) as server, AsyncExitStack() as stack:
+            connections = max(1, count // per_connection)
+            each = count // connections
+            clients = [
+                await stack.enter_async_context(TransportWSClient.connect(server.base_url))
+                for _ in range(connections)
+            ]  # fmt: skip
+            for client in clients:
+                for _ in range(each):
+                    await client.subscribe(QUERY, VARIABLES)
+            for client in clients:
+                await client.events(each, timeout=60)
+            await asyncio.sleep(2 * poll_seconds)  # every subscription settled
+
+            cpu, wall = server.cpu_seconds(), time.monotonic()
+            await asyncio.sleep(EVENTS * poll_seconds)
+            idle_cpu, idle_wall = server.cpu_seconds() - cpu, time.monotonic() - wall
+
+            cpu, wall = server.cpu_seconds(), time.monotonic()
+            for event in range(EVENTS):
+                await touch_a_run(engine, "running" if event % 2 else "queued")
+                for client in clients:
+                    for message in await client.events(each, timeout=poll_seconds * 5 + 30):
+                        assert message["type"] == "next", message
+            busy_cpu, busy_wall = server.cpu_seconds() - cpu, time.monotonic() - wall
+    finally:
+        await engine.dispose()
+    per_event = (busy_cpu - idle_cpu / idle_wall * busy_wall) / EVENTS
+    return {
+        "subscribers": connections * each, "connections": connections, "events": EVENTS,
+        "poll_seconds": poll_seconds,
+        "idle_cpu_ms_per_second": round(idle_cpu / idle_wall * 1e3, 3),
+        "cpu_ms_per_event": round(per_event * 1e3, 2),
+        "cpu_us_per_event_and_subscriber": round(per_event * 1e6 / (connections * each), 1),
+    }  # fmt: skip
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--parts", default="statements,latency,memory,cpu",
+                        help="comma list of what to measure (default: all four)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     url = await fresh_database(args.database_url)
-    result = {"database": url.split(":", 1)[0], "statements_per_interval": await statements_per_interval(url)}
-    result["latency"] = {f"poll_{s}s": await latency(url, s) for s in (1, 2)}
-    result["memory_per_1000_subscriptions"] = await memory(url)
+    result: dict = {"database": url.split(":", 1)[0]}
+    if "statements" in parts:
+        result["statements_per_interval"] = await statements_per_interval(url)
+    if "latency" in parts:
+        result["latency"] = {f"poll_{s}s": await latency(url, s) for s in (1, 2)}
+    if "memory" in parts:
+        result["memory_per_1000_subscriptions"] = await memory(url)
+    if "cpu" in parts:
+        result["cpu_per_change_event"] = [await cpu_per_event(url, n) for n in (1, 1000)]
     print(json.dumps(result, indent=2))
 
 
