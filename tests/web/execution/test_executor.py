@@ -51,8 +51,7 @@ async def test_no_object_of_a_query_is_left_in_cyclic_garbage(gateway, name):
     await gateway.graphql(query, variables)  # warm: plans, caches, connections
     gc.collect()
     # Only this request's objects count. What earlier tests' requests still held alive
-    # (a task not yet run, an async generator the collector handed to the event loop to
-    # close) may let go of during this request: held here, it cannot be taken for this
+    # (for instance through a task not yet run) may let go of during this request: held here, it cannot be taken for this
     # request's garbage. The full run failed once with 18 such objects on MariaDB, more
     # than one request (and its twin's) makes.
     earlier = [o for o in gc.get_objects() if isinstance(o, REQUEST_OBJECTS)]
